@@ -1,0 +1,33 @@
+"""Code tables of the domain (rules.md). Reference data, shared by validators, pages and seeding."""
+
+from __future__ import annotations
+
+#: Xinjiang prefecture-level divisions (GB/T 2260) — one bureau each by default.
+REGIONS: dict[str, str] = {
+    "650100": "乌鲁木齐市",
+    "650200": "克拉玛依市",
+    "650400": "吐鲁番市",
+    "650500": "哈密市",
+    "652300": "昌吉回族自治州",
+    "652700": "博尔塔拉蒙古自治州",
+    "652800": "巴音郭楞蒙古自治州",
+    "652900": "阿克苏地区",
+    "653000": "克孜勒苏柯尔克孜自治州",
+    "653100": "喀什地区",
+    "653200": "和田地区",
+    "654000": "伊犁哈萨克自治州",
+    "654200": "塔城地区",
+    "654300": "阿勒泰地区",
+    "659000": "自治区直辖县级行政单位",
+}
+
+UNIT_TYPES: dict[str, str] = {"owner": "产权单位", "construction": "施工单位"}
+
+ORG_TYPES: dict[str, str] = {
+    "owner": "产权单位",
+    "construction": "施工单位",
+    "installation": "安装单位",
+    "supervision": "监理单位",
+}
+
+REVIEW_DECISIONS: dict[str, str] = {"approve": "通过", "return": "退回", "reject": "不予通过"}

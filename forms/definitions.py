@@ -1,0 +1,219 @@
+"""Form definitions (``forms/*.json``) and what is built from them.
+
+One definition gives the marshmallow schema that validates a form's data for pages and API alike,
+the fields the Jinja2 macros render, and the JSON schema served with a task. Definitions are data,
+checked when loaded, so a broken one fails at start-up and in CI, not in front of a user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from .codes import ORG_TYPES, REGIONS, REVIEW_DECISIONS, UNIT_TYPES
+from .validators import VALIDATORS, FieldInvalid
+
+FORMS_DIR = Path(__file__).resolve().parent
+FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean")
+OPTION_TABLES: dict[str, dict[str, str]] = {
+    "regions": REGIONS,
+    "org_types": ORG_TYPES,
+    "unit_types": UNIT_TYPES,
+    "review_decisions": REVIEW_DECISIONS,
+}
+REQUIRED_MESSAGE = "此项为必填项"
+
+
+class DefinitionError(ValueError):
+    """A form definition file is malformed."""
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: str = "string"
+    required: bool = False
+    validators: tuple[str, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+    max_length: int = 200
+    help: str = ""
+
+    @property
+    def option_labels(self) -> dict[str, str]:
+        return dict(self.options)
+
+
+@dataclass(frozen=True)
+class SlotDef:
+    slot: str
+    label: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class FormDef:
+    key: str
+    title: str
+    fields: tuple[FieldDef, ...]
+    attachments: tuple[SlotDef, ...] = ()
+    help: str = ""
+
+    @cached_property
+    def schema(self) -> Schema:
+        return _build_schema(self, unknown=RAISE)
+
+    def field(self, name: str) -> FieldDef:
+        return next(f for f in self.fields if f.name == name)
+
+    def load(self, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+        """Validate and clean ``data``; raise marshmallow ``ValidationError`` with Chinese messages.
+
+        ``partial`` is for drafts: fields may be absent, but whatever is given must be valid.
+        """
+        clean = self.schema.load(dict(data), partial=partial)
+        if not partial:
+            missing = {f.name: [REQUIRED_MESSAGE] for f in self.fields if f.required and clean.get(f.name) in (None, "")}
+            if missing:
+                raise ValidationError(missing)
+        return clean
+
+    def missing_required(self, values: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Required fields still empty in a stored record (checked on submit)."""
+        return {f.name: [REQUIRED_MESSAGE] for f in self.fields if f.required and values.get(f.name) in (None, "")}
+
+    def json_schema(self) -> dict[str, Any]:
+        kinds = {"string": "string", "text": "string", "choice": "string", "date": "string",
+                 "number": "number", "boolean": "boolean"}
+        props: dict[str, Any] = {}
+        for f in self.fields:
+            prop: dict[str, Any] = {"type": kinds[f.type], "title": f.label}
+            if f.options:
+                prop["enum"] = [v for v, _ in f.options]
+            if f.type == "date":
+                prop["format"] = "date"
+            props[f.name] = prop
+        return {"type": "object", "title": self.title, "properties": props,
+                "required": [f.name for f in self.fields if f.required]}
+
+    def ui(self) -> list[dict[str, Any]]:
+        return [{"name": f.name, "label": f.label, "type": f.type, "help": f.help,
+                 "options": [{"value": v, "label": lbl} for v, lbl in f.options]} for f in self.fields]
+
+
+class _Clean(fields.Field):
+    """A field that runs the definition's type conversion and domain validators, in that order."""
+
+    default_error_messages = {"invalid": "格式不正确", "null": REQUIRED_MESSAGE, "required": REQUIRED_MESSAGE}
+
+    def __init__(self, fdef: FieldDef, **kwargs: Any):
+        super().__init__(allow_none=True, **kwargs)
+        self.fdef = fdef
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        f = self.fdef
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return _convert(f, value)
+        except FieldInvalid as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _convert(f: FieldDef, value: Any) -> Any:
+    if f.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "on", "yes", "是"):
+            return True
+        if str(value).lower() in ("false", "0", "off", "no", "否"):
+            return False
+        raise FieldInvalid("请选择是或否")
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise FieldInvalid("格式不正确，应为文本")
+    text = str(value)
+    if f.type in ("string", "text", "choice") and len(text) > f.max_length:
+        raise FieldInvalid(f"最多 {f.max_length} 个字符")
+    if f.type == "choice":
+        if text not in f.option_labels:
+            raise FieldInvalid("请从列表中选择：" + "、".join(f.option_labels.values()))
+        return text
+    if f.type == "date":
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise FieldInvalid("日期格式应为 YYYY-MM-DD") from None
+    if f.type == "number":
+        try:
+            number = Decimal(text.strip())
+        except InvalidOperation:
+            raise FieldInvalid("只填数字，不要带单位") from None
+        if not number.is_finite():
+            raise FieldInvalid("只填数字，不要带单位")
+        return str(number)
+    for name in f.validators:
+        text = VALIDATORS[name](text)
+    return text
+
+
+def _build_schema(form: FormDef, unknown: str) -> Schema:
+    attrs = {f.name: _Clean(f, data_key=f.name) for f in form.fields}
+    schema_cls = Schema.from_dict(attrs, name=f"Form_{form.key.replace('.', '_')}")
+    schema = schema_cls(unknown=unknown)
+    schema.error_messages = {**schema.error_messages, "unknown": "不允许的字段", "type": "请求内容应为对象"}
+    return schema
+
+
+def _field_from_json(raw: Mapping[str, Any], source: str) -> FieldDef:
+    try:
+        name, label = raw["name"], raw["label"]
+    except KeyError as exc:
+        raise DefinitionError(f"{source}: a field lacks {exc}") from None
+    ftype = raw.get("type", "string")
+    if ftype not in FIELD_TYPES:
+        raise DefinitionError(f"{source}: field {name} has unknown type {ftype}")
+    validators = tuple(raw.get("validators", ()))
+    for v in validators:
+        if v not in VALIDATORS:
+            raise DefinitionError(f"{source}: field {name} names unknown validator {v}")
+    options = raw.get("options", ())
+    if isinstance(options, str):
+        if options not in OPTION_TABLES:
+            raise DefinitionError(f"{source}: field {name} names unknown option table {options}")
+        options = OPTION_TABLES[options].items()
+    options = tuple((str(v), str(lbl)) for v, lbl in options)
+    if ftype == "choice" and not options:
+        raise DefinitionError(f"{source}: choice field {name} has no options")
+    return FieldDef(name, label, ftype, bool(raw.get("required", False)), validators, options,
+                    int(raw.get("max_length", 200)), raw.get("help", ""))
+
+
+def form_from_json(raw: Mapping[str, Any], source: str = "<form>") -> FormDef:
+    try:
+        key, title = raw["key"], raw["title"]
+    except KeyError as exc:
+        raise DefinitionError(f"{source}: missing {exc}") from None
+    fields_ = tuple(_field_from_json(f, source) for f in raw.get("fields", ()))
+    names = [f.name for f in fields_]
+    if len(set(names)) != len(names):
+        raise DefinitionError(f"{source}: duplicate field names")
+    slots = tuple(SlotDef(s["slot"], s["label"], bool(s.get("required", False))) for s in raw.get("attachments", ()))
+    return FormDef(key, title, fields_, slots, raw.get("help", ""))
+
+
+def load_forms(directory: Path = FORMS_DIR) -> dict[str, FormDef]:
+    forms: dict[str, FormDef] = {}
+    for path in sorted(directory.glob("*.json")):
+        form = form_from_json(json.loads(path.read_text(encoding="utf-8")), path.name)
+        if form.key in forms:
+            raise DefinitionError(f"{path.name}: duplicate form key {form.key}")
+        forms[form.key] = form
+    return forms

@@ -1,0 +1,163 @@
+"""Deploy-time checks. A diagram that fails any of them is refused with the offending element ids.
+
+The engine would otherwise discover most of these problems only at run time, in front of a user
+(a syntax error in a condition, a plain task that stops the engine, a lane nobody holds).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .errors import DiagramRejected, LintIssue, UnsafeExpression
+from .expressions import check_expression
+from .parser import NS, ParsedDiagram, build_spec, executable_process_id, parse_xml
+
+_CONTAINERS = ("process", "subProcess", "transaction")
+_FLOW_NODES = {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "userTask", "serviceTask", "sendTask", "receiveTask", "manualTask", "businessRuleTask", "task",
+    "scriptTask", "callActivity", "subProcess", "transaction",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+}
+_EXPRESSION_TAGS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle")
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What the platform knows about: the names a diagram may refer to."""
+
+    roles: frozenset[str]
+    form_keys: frozenset[str]
+    services: frozenset[str] = frozenset()
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def _element_id(el: etree._Element) -> str:
+    while el is not None and not el.get("id"):
+        el = el.getparent()
+    return el.get("id") if el is not None else "definitions"
+
+
+def form_key_of(el: etree._Element) -> str | None:
+    prop = el.find("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formKey']", NS)
+    return prop.get("value") if prop is not None else None
+
+
+def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:
+    for tag in _EXPRESSION_TAGS:
+        for el in root.iter(f"{{{NS['bpmn']}}}{tag}"):
+            try:
+                check_expression(el.text)
+            except UnsafeExpression as exc:
+                yield LintIssue(_element_id(el), f"表达式不安全或有误（{el.text!r}）：{exc}")
+    for el in root.iter(f"{{{NS['spiffworkflow']}}}parameter"):
+        try:
+            check_expression(el.get("value"))
+        except UnsafeExpression as exc:
+            yield LintIssue(_element_id(el), f"服务参数 {el.get('id')} 不安全或有误：{exc}")
+
+
+def _check_tasks(root: etree._Element, ctx: LintContext) -> Iterable[LintIssue]:
+    for tag in ("preScript", "postScript"):
+        for el in root.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
+            yield LintIssue(_element_id(el), "不允许在任务上附加脚本（preScript/postScript）")
+    for el in root.iter(f"{{{NS['bpmn']}}}scriptTask"):
+        yield LintIssue(el.get("id", "?"), "不允许脚本任务：流程图中的代码不会被执行")
+    for el in root.iter(f"{{{NS['bpmn']}}}task"):
+        yield LintIssue(el.get("id", "?"), "普通任务会使流程停住：请改为用户任务或服务任务")
+    for el in root.iter(f"{{{NS['bpmn']}}}userTask"):
+        key = form_key_of(el)
+        if not key:
+            yield LintIssue(el.get("id", "?"), "用户任务缺少表单（formKey 属性）")
+        elif key not in ctx.form_keys:
+            yield LintIssue(el.get("id", "?"), f"用户任务的表单 {key} 不存在")
+    for el in root.iter(f"{{{NS['spiffworkflow']}}}serviceTaskOperator"):
+        if el.get("id") not in ctx.services:
+            yield LintIssue(_element_id(el), f"服务任务调用了未注册的服务 {el.get('id')}")
+
+
+def _check_lanes(process: etree._Element, ctx: LintContext) -> Iterable[LintIssue]:
+    in_lane: set[str] = set()
+    for lane in process.iter(f"{{{NS['bpmn']}}}lane"):
+        name = (lane.get("name") or "").strip()
+        if name not in ctx.roles:
+            yield LintIssue(lane.get("id", "?"), f"泳道名称 {name!r} 不是已知角色（{'、'.join(sorted(ctx.roles))}）")
+        in_lane.update(ref.text.strip() for ref in lane.findall("bpmn:flowNodeRef", NS) if ref.text)
+    for el in process.iter(f"{{{NS['bpmn']}}}userTask"):
+        if el.get("id") not in in_lane:
+            yield LintIssue(el.get("id", "?"), "用户任务必须位于某个角色泳道中")
+
+
+def _check_paths(container: etree._Element) -> Iterable[LintIssue]:
+    """Every node must be reachable from a start event and must reach an end event."""
+    nodes = {el.get("id"): el for el in container if _local(el) in _FLOW_NODES and el.get("id")}
+    succ: dict[str, set[str]] = defaultdict(set)
+    for flow in container.findall("bpmn:sequenceFlow", NS):
+        succ[flow.get("sourceRef")].add(flow.get("targetRef"))
+    for node_id, el in nodes.items():
+        if _local(el) == "boundaryEvent":
+            succ[el.get("attachedToRef")].add(node_id)
+    starts = [i for i, el in nodes.items() if _local(el) == "startEvent"]
+    ends = {i for i, el in nodes.items() if _local(el) == "endEvent"}
+    cid = container.get("id", "?")
+    if not starts:
+        yield LintIssue(cid, "缺少开始事件")
+    if not ends:
+        yield LintIssue(cid, "缺少结束事件")
+        return
+    pred: dict[str, set[str]] = defaultdict(set)
+    for src, targets in succ.items():
+        for t in targets:
+            pred[t].add(src)
+    reaches_end = _closure(ends, pred)
+    reachable = _closure(set(starts) | {i for i, el in nodes.items() if _local(el) == "boundaryEvent"}, succ)
+    for node_id, el in nodes.items():
+        if _local(el) in ("userTask", "serviceTask") and not succ.get(node_id):
+            yield LintIssue(node_id, "任务没有出口连线")
+        elif node_id not in reaches_end:
+            yield LintIssue(node_id, "从此处无法到达结束事件")
+        elif node_id not in reachable and _local(el) != "boundaryEvent":
+            yield LintIssue(node_id, "此元素无法从开始事件到达")
+
+
+def _closure(seed: set[str], edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = set(seed), list(seed)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) -> list[LintIssue]:
+    issues: list[LintIssue] = []
+    try:
+        process_id = executable_process_id(root)
+    except DiagramRejected as exc:
+        return exc.issues
+    if key is not None and process_id != key:
+        issues.append(LintIssue(process_id, f"流程 id 必须为 {key}"))
+    issues += _check_expressions(root)
+    issues += _check_tasks(root, ctx)
+    for process in root.findall("bpmn:process", NS):
+        issues += _check_lanes(process, ctx)
+        for container in [process, *process.iter(f"{{{NS['bpmn']}}}subProcess")]:
+            issues += _check_paths(container)
+    return list(dict.fromkeys(issues))
+
+
+def validate_diagram(xml: bytes | str, ctx: LintContext, key: str | None = None) -> ParsedDiagram:
+    """Parse safely, lint, then build the executable spec; raise ``DiagramRejected`` on any issue."""
+    root = parse_xml(xml)
+    issues = lint_tree(root, ctx, key)
+    if issues:
+        raise DiagramRejected(issues)
+    return build_spec(root)
