@@ -1,0 +1,65 @@
+"""The Flask service: ``create_app`` binds the extensions and the domain packages."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from argon2 import PasswordHasher
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from . import errors, ui
+from .config import ROOT, from_environment
+from .extensions import csrf, db, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the writer; SQLite leaves foreign keys off unless asked.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    app.config.update(from_environment(config))
+    app.extensions["password_hasher"] = (
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if app.config["PASSWORD_HASH_FAST"]
+        else PasswordHasher())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    ui.init_app(app)
+
+    from . import models  # noqa: F401 - every table registered before migrations or queries
+    from .accounts import blueprint as accounts_pages
+    from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
+    from .api import blueprint as api
+    from .api import openapi as _openapi  # noqa: F401
+    from .filings import api as _filings_api  # noqa: F401
+    from .tasks import api as _tasks_api  # noqa: F401
+    from .filings import blueprint as filings_pages
+    from .tasks import blueprint as task_pages
+
+    app.register_blueprint(accounts_pages.bp)
+    app.register_blueprint(filings_pages.bp)
+    app.register_blueprint(task_pages.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    accounts_pages.init_login(app)
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app

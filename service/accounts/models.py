@@ -1,0 +1,114 @@
+"""Accounts, roles, regions and bureaus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forms.codes import UNIT_TYPES
+
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+
+class RoleKey(StrEnum):
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    CHIEF = "chief"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.SUPERVISOR)
+ROLE_LABELS = {
+    RoleKey.APPLICANT: "企业用户",
+    RoleKey.REVIEWER: "地方住建局审批人员",
+    RoleKey.CHIEF: "地方住建局负责人",
+    RoleKey.SUPERVISOR: "监督员",
+    RoleKey.ADMIN: "自治区住建厅管理员",
+}
+
+
+class Region(db.Model):
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class Bureau(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Role(db.Model):
+    """Role keys a diagram's lanes may name."""
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str | None] = mapped_column(String(120), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(ForeignKey("role.key"), index=True)
+    unit_type: Mapped[str | None] = mapped_column(String(20))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", use_alter=True))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization = relationship("Organization", foreign_keys=[organization_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == RoleKey.ADMIN
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == RoleKey.APPLICANT
+
+    @property
+    def nature(self) -> str:
+        """账号所属性质, shown on the home page."""
+        if self.is_applicant:
+            return UNIT_TYPES.get(self.unit_type or "", "企业用户")
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class ApiToken(db.Model):
+    """Bearer tokens; only the hash is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship(User)
+
+
+class LoginFailure(db.Model):
+    """Failed logins, counted per username and per address to throttle guessing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),
+                      Index("ix_login_failure_address_at", "address", "at"))

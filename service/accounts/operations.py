@@ -1,0 +1,201 @@
+"""Account rules, shared by the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+
+from forms.codes import REGIONS, UNIT_TYPES
+from forms.validators import FieldInvalid, mobile
+
+from ..errors import Conflict, Invalid, NotAuthenticated, Throttled
+from ..extensions import db
+from ..types import utcnow
+from .models import STAFF_ROLES, ApiToken, LoginFailure, Role, RoleKey, User
+
+TOKEN_LIFETIME = dt.timedelta(hours=12)
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 30
+_USERNAME = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff]{3,40}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def hasher() -> PasswordHasher:
+    return current_app.extensions["password_hasher"]
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if not isinstance(password, str) or len(password) < 8 or len(password) > 128:
+        raise Invalid.field(field, "密码长度应为8–128位")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        raise Invalid.field(field, "密码须同时包含字母和数字")
+
+
+def _clean_account_fields(data: Mapping[str, Any], *, email_required: bool) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    username = str(data.get("username") or "").strip()
+    if not _USERNAME.match(username):
+        errors["username"] = ["用户名为3–40位字母、数字、下划线或汉字"]
+    out["username"] = username
+    email = str(data.get("email") or "").strip()
+    if email and not _EMAIL.match(email):
+        errors["email"] = ["邮箱格式不正确"]
+    elif not email and email_required:
+        errors["email"] = ["请填写邮箱"]
+    out["email"] = email.lower() or None
+    phone = str(data.get("phone") or "").strip()
+    if phone:
+        try:
+            out["phone"] = mobile(phone)
+        except FieldInvalid as exc:
+            errors["phone"] = [str(exc)]
+    elif email_required:
+        errors["phone"] = ["请填写手机号"]
+    try:
+        check_password_strength(data.get("password"))
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors=errors)
+    return out
+
+
+def _ensure_unique(username: str, email: str | None) -> None:
+    clash = db.session.scalar(select(User).where(or_(func.lower(User.username) == username.lower(),
+                                                     User.email == email if email else False)))
+    if clash is not None:
+        field = "username" if clash.username.lower() == username.lower() else "email"
+        raise Conflict("用户名已被注册" if field == "username" else "邮箱已被注册",
+                       {field: ["已被注册"]})
+
+
+def register(data: Mapping[str, Any]) -> User:
+    """注册: an enterprise account (产权单位 or 施工单位)."""
+    values = _clean_account_fields(data, email_required=True)
+    unit_type = data.get("unit_type")
+    if unit_type not in UNIT_TYPES:
+        raise Invalid.field("unit_type", "请选择单位类型：产权单位或施工单位（产权+安装请选择产权单位）")
+    _ensure_unique(values["username"], values["email"])
+    user = User(**values, password_hash=hasher().hash(data["password"]), role=RoleKey.APPLICANT,
+                unit_type=unit_type)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_staff_user(data: Mapping[str, Any]) -> User:
+    """Bureau staff and administrators come from an administrator, never from self-registration."""
+    values = _clean_account_fields(data, email_required=False)
+    role = data.get("role")
+    known = set(db.session.scalars(select(Role.key)))
+    if role not in known or role == RoleKey.APPLICANT:
+        raise Invalid.field("role", "角色无效，可选：" + "、".join(sorted(known - {RoleKey.APPLICANT})))
+    region = data.get("region_code") or None
+    if role in STAFF_ROLES and region not in REGIONS:
+        raise Invalid.field("region_code", "住建局工作人员必须指定所属地区（新疆地州市代码，如650100）")
+    if region is not None and region not in REGIONS:
+        raise Invalid.field("region_code", "地区代码无效")
+    _ensure_unique(values["username"], values["email"])
+    user = User(**values, password_hash=hasher().hash(data["password"]), role=role, region_code=region)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str, address: str) -> User:
+    """Check a password, throttling by username and by address after repeated failures."""
+    username = (username or "").strip()
+    since = utcnow() - FAILURE_WINDOW
+    by_user = db.session.scalar(select(func.count()).where(LoginFailure.username == username.lower(),
+                                                           LoginFailure.at > since))
+    by_addr = db.session.scalar(select(func.count()).where(LoginFailure.address == address,
+                                                           LoginFailure.at > since))
+    if by_user >= MAX_FAILURES_PER_USER or by_addr >= MAX_FAILURES_PER_ADDRESS:
+        raise Throttled("登录失败次数过多，请15分钟后再试")
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None or not user.active or not _verify(user, password or ""):
+        db.session.add(LoginFailure(username=username.lower(), address=address))
+        db.session.flush()
+        raise NotAuthenticated("用户名或密码错误" if user is None or user.active else "该账号已停用")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
+    return user
+
+
+def _verify(user: User, password: str) -> bool:
+    try:
+        hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    return True
+
+
+def issue_token(user: User) -> tuple[str, dt.datetime]:
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + TOKEN_LIFETIME
+    db.session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=expires))
+    db.session.flush()
+    return token, expires
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def change_password(user: User, old: str, new: str, confirm: str | None = None) -> None:
+    """修改密码: the old one must match; the new one must be strong (and confirmed on the page)."""
+    if not _verify(user, old or ""):
+        raise Invalid.field("old_password", "旧密码不正确")
+    check_password_strength(new, "new_password")
+    if confirm is not None and confirm != new:
+        raise Invalid.field("confirm_password", "两次输入的新密码不一致")
+    if new == old:
+        raise Invalid.field("new_password", "新密码不能与旧密码相同")
+    user.password_hash = hasher().hash(new)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.flush()
+
+
+def update_profile(user: User, data: Mapping[str, Any]) -> User:
+    """个人资料: e-mail and phone may change; username and unit type may not."""
+    errors: dict[str, list[str]] = {}
+    email = str(data.get("email") or "").strip().lower()
+    if not _EMAIL.match(email):
+        errors["email"] = ["邮箱格式不正确"]
+    elif db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
+        errors["email"] = ["邮箱已被其他账号使用"]
+    try:
+        phone = mobile(str(data.get("phone") or ""))
+    except FieldInvalid as exc:
+        errors["phone"] = [str(exc)]
+    if errors:
+        raise Invalid(errors=errors)
+    user.email, user.phone = email, phone
+    db.session.flush()
+    return user
+
+
+def me_dict(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "email": user.email, "phone": user.phone,
+            "role": user.role, "unit_type": user.unit_type, "region_code": user.region_code,
+            "organization_id": user.organization_id, "nature": user.nature}
+

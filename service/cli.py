@@ -1,0 +1,94 @@
+"""The ``crane`` command: serve, worker, user create, and Flask-Migrate's ``db`` group."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from . import create_app
+from .accounts.operations import create_staff_user
+from .errors import DomainError
+from .extensions import db
+from .jobs.dispatcher import start_in_process, worker_loop
+from .reference import load_reference_data
+
+
+def _app(*_: object) -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """建筑起重机械电子证照管理服务平台."""
+
+
+def prepare_database() -> list[str]:
+    """Apply migrations and load reference data; safe to run on every start."""
+    upgrade()
+    deployed = load_reference_data()
+    db.session.commit()
+    return deployed
+
+
+@main.command("setup")
+def setup_command() -> None:
+    """Apply migrations and load reference data, then exit."""
+    deployed = prepare_database()
+    click.echo(f"数据库已就绪；部署流程：{', '.join(deployed) or '无新增'}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Migrate, load reference data, start the background worker and serve."""
+    from waitress import serve
+
+    prepare_database()
+    app = current_app._get_current_object()
+    if app.config["START_WORKER"]:
+        start_in_process(app)
+    click.echo(f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    serve(app, host=host, port=port, threads=threads, ident="crane")
+
+
+@main.command("worker")
+def worker_command() -> None:
+    """Run a background worker (jobs and timers) until interrupted."""
+    import threading
+
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    try:
+        worker_loop(app, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@main.group("user")
+def user_group() -> None:
+    """Staff accounts."""
+
+
+@user_group.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, help="reviewer | chief | supervisor | admin")
+@click.option("--region", "region_code", default=None, help="地区代码，如 650100")
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+def user_create(username: str, password: str, role: str, region_code: str | None, email: str | None,
+                phone: str | None) -> None:
+    """Create a bureau staff or administrator account."""
+    try:
+        user = create_staff_user({"username": username, "password": password, "role": role,
+                                  "region_code": region_code, "email": email, "phone": phone})
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from None
+    click.echo(f"已创建账号 {user.username}（{user.nature}）id={user.id}")

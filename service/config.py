@@ -1,0 +1,54 @@
+"""Configuration from the environment (the only place that reads it)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(data_dir: Path) -> str:
+    """CRANE_SECRET_KEY, else one generated once and kept in the data directory (never committed)."""
+    if key := os.environ.get("CRANE_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("CRANE_DATA_DIR") or ROOT / "instance")
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'crane.db'}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    config: dict[str, Any] = {
+        "DATA_DIR": data_dir,
+        "UPLOAD_DIR": data_dir / "files",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": None,
+        # 20 MB per file plus room for the multipart envelope; the store enforces the exact limit.
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_FAST": False,
+        "START_WORKER": True,
+        "WORKER_POLL_SECONDS": 1.0,
+    }
+    if url.startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+    else:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _secret_key(data_dir)
+    return config

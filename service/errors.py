@@ -1,0 +1,114 @@
+"""Domain errors and the one place they become HTTP answers (JSON for the API, pages otherwise).
+
+Operations raise these without any HTTP knowledge; every bad input becomes a Chinese message and
+a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from marshmallow import ValidationError as SchemaError
+from werkzeug.exceptions import HTTPException
+
+from workflows.errors import DiagramRejected
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "请求有误"
+
+    def __init__(self, message: str | None = None, errors: dict[str, list[str]] | None = None):
+        self.message = message or self.message
+        self.errors = errors or {}
+        super().__init__(self.message)
+
+
+class Invalid(DomainError):
+    status, code, message = 422, "validation_failed", "填写的内容有误，请按提示修改"
+
+    @classmethod
+    def field(cls, name: str, message: str) -> Invalid:
+        return cls(message, {name: [message]})
+
+
+class NotAuthenticated(DomainError):
+    status, code, message = 401, "not_authenticated", "请先登录"
+
+
+class Forbidden(DomainError):
+    status, code, message = 403, "forbidden", "没有权限执行此操作"
+
+
+class NotFound(DomainError):
+    status, code, message = 404, "not_found", "记录不存在"
+
+
+class Conflict(DomainError):
+    status, code, message = 409, "conflict", "当前状态不允许此操作"
+
+
+class TooLarge(DomainError):
+    status, code, message = 413, "too_large", "文件过大，最大 20 MB"
+
+
+class UnsupportedType(DomainError):
+    status, code, message = 415, "unsupported_type", "只接受 PDF、JPEG 或 PNG 文件"
+
+
+class Throttled(DomainError):
+    status, code, message = 429, "too_many_requests", "尝试次数过多，请稍后再试"
+
+
+_HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "页面或记录不存在"),
+    405: ("method_not_allowed", "不支持此请求方法"),
+    409: ("conflict", "当前状态不允许此操作"),
+    413: ("too_large", "文件过大，最大 20 MB"),
+    415: ("unsupported_type", "不支持的内容类型"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, errors: dict[str, Any] | list | None = None) -> dict[str, Any]:
+    return {"error": code, "message": message, "errors": errors or {}}
+
+
+def _answer(status: int, code: str, message: str, errors: Any = None) -> Response | tuple:
+    if is_api_request():
+        return jsonify(error_body(code, message, errors)), status
+    if status == 401:
+        flash(message, "error")
+        return redirect("/login?next=" + request.full_path.rstrip("?"))
+    return render_template("errors/error.html", status=status, message=message, errors=errors or {}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return _answer(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(SchemaError)
+    def _schema(exc: SchemaError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return _answer(422, "validation_failed", Invalid.message, messages)
+
+    @app.errorhandler(DiagramRejected)
+    def _diagram(exc: DiagramRejected):
+        return _answer(422, "diagram_rejected", "流程图未通过检查", [i.as_dict() for i in exc.issues])
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code, message = _HTTP_MESSAGES.get(exc.code or 400, ("error", exc.description or "请求有误"))
+        if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
+            message = "页面已过期，请刷新后重试"
+        return _answer(exc.code or 400, code, message)

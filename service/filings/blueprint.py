@@ -1,0 +1,156 @@
+"""Pages for every record kind: list with tabs, 添加/编辑 with attachments, 查看, 发起审批, 删除."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from forms.codes import REGIONS
+
+from ..accounts.models import Bureau
+from ..attachments.storage import FileStore
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from . import operations
+from .kinds import KINDS, RecordKind
+from .models import EDITABLE, STATUS_LABELS, TABS
+from .queries import list_records
+
+bp = Blueprint("filings", __name__)
+
+
+def _kind(kind_path: str) -> RecordKind:
+    for kind in KINDS.values():
+        if kind.path == kind_path:
+            return kind
+    abort(404)
+
+
+def _render_form(kind: RecordKind, record, values, errors, status: int = 200, message: str | None = None):
+    attachments = {a.slot: a for a in operations.attachments_of(kind, record)} if record else {}
+    return render_template("filings/edit.html", kind=kind, record=record, values=values, errors=errors,
+                           attachments=attachments, error=message), status
+
+
+def _save_with_files(kind: RecordKind, record_id: int | None):
+    """One transaction: the fields and every chosen file, or nothing at all."""
+    data = {f.name: request.form.get(f.name, "") for f in kind.form.fields if f.name in request.form}
+    try:
+        if record_id is None:
+            record = operations.create_draft(kind, current_user, data)
+        else:
+            record = operations.update_draft(kind, current_user, record_id, data)
+        for slot in kind.form.attachments:
+            upload: FileStorage | None = request.files.get(f"file_{slot.slot}")
+            if upload is not None and upload.filename:
+                try:
+                    operations.attach_file(kind, current_user, record.id, slot.slot, upload.filename, upload.stream)
+                except DomainError as exc:
+                    raise DomainError(f"{slot.label}：{exc.message}", {slot.slot: [exc.message]}) from None
+    except ValidationError as exc:
+        db.session.rollback()
+        record = operations.get_record(kind, current_user, record_id) if record_id else None
+        return _render_form(kind, record, request.form, exc.messages, 422, "填写的内容有误，请按提示修改")
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404, 409):
+            raise
+        record = operations.get_record(kind, current_user, record_id) if record_id else None
+        return _render_form(kind, record, request.form, exc.errors, 422 if exc.status == 400 else exc.status,
+                            exc.message)
+    db.session.commit()
+    flash("已保存", "success")
+    return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
+
+
+@bp.get("/<kind_path>")
+@login_required
+def index(kind_path: str):
+    kind = _kind(kind_path)
+    tab = request.args.get("status", "")
+    if tab not in TABS:
+        tab = ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    q = request.args.get("q", "").strip()
+    result = list_records(kind, current_user, tab, page, 20, q)
+    return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q,
+                           regions=REGIONS, status_labels=STATUS_LABELS, editable=EDITABLE,
+                           can_file=current_user.is_applicant and current_user.unit_type in kind.filers)
+
+
+@bp.route("/<kind_path>/new", methods=["GET", "POST"])
+@login_required
+def new(kind_path: str):
+    kind = _kind(kind_path)
+    if request.method == "POST":
+        return _save_with_files(kind, None)
+    defaults = {"org_type": current_user.unit_type} if kind.key == "organization" else {}
+    return _render_form(kind, None, defaults, {})
+
+
+@bp.route("/<kind_path>/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(kind_path: str, record_id: int):
+    kind = _kind(kind_path)
+    if request.method == "POST":
+        return _save_with_files(kind, record_id)
+    record = operations.get_record(kind, current_user, record_id)
+    values = {f.name: getattr(record, f.name) or "" for f in kind.form.fields}
+    return _render_form(kind, record, values, {})
+
+
+@bp.get("/<kind_path>/<int:record_id>")
+@login_required
+def view(kind_path: str, record_id: int):
+    kind = _kind(kind_path)
+    record = operations.get_record(kind, current_user, record_id)
+    return render_template("filings/view.html", kind=kind, record=record,
+                           attachments=operations.attachments_of(kind, record),
+                           history=operations.history_of(kind, record), regions=REGIONS,
+                           editable=EDITABLE)
+
+
+@bp.get("/<kind_path>/<int:record_id>/files/<slot>")
+@login_required
+def download(kind_path: str, record_id: int, slot: str):
+    kind = _kind(kind_path)
+    record = operations.get_record(kind, current_user, record_id)
+    attachment = next((a for a in operations.attachments_of(kind, record) if a.slot == slot), None)
+    if attachment is None:
+        raise NotFound("附件不存在")
+    path = FileStore(current_app.config["UPLOAD_DIR"]).path_for(attachment.sha256)
+    return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
+
+
+@bp.route("/<kind_path>/<int:record_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(kind_path: str, record_id: int):
+    kind = _kind(kind_path)
+    record = operations.get_record(kind, current_user, record_id)
+    bureau = db.session.scalar(select(Bureau).where(Bureau.region_code == record.region_code))
+    if request.method == "POST":
+        try:
+            operations.submit(kind, current_user, record_id, request.form.get("opinion") or None)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status in (403, 404):
+                raise
+            return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau,
+                                   error=exc.message, errors=exc.errors), exc.status
+        db.session.commit()
+        flash("已发起审批", "success")
+        return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id))
+    return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau, errors={})
+
+
+@bp.post("/<kind_path>/<int:record_id>/delete")
+@login_required
+def delete(kind_path: str, record_id: int):
+    kind = _kind(kind_path)
+    operations.delete_draft(kind, current_user, record_id)
+    db.session.commit()
+    flash("已删除", "success")
+    return redirect(url_for("filings.index", kind_path=kind.path))

@@ -1,0 +1,44 @@
+"""The registry of record kinds. Each domain package registers one ``RecordKind`` at import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms import FORMS, FormDef
+
+
+def _no_check(*_: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    key: str                       # process key, also the record_kind stored with tasks and history
+    path: str                      # URL segment: /api/v1/<path>, /<path>
+    label: str                     # 单位管理
+    model: type
+    form_key: str
+    filers: tuple[str, ...]        # unit types that may file this kind
+    #: Cross-record rules run on draft save (values about to be stored) and again on submit.
+    check_values: Callable[..., None] = _no_check
+    check_submit: Callable[..., None] = _no_check
+    on_approved: Callable[..., None] = _no_check
+    list_columns: tuple[str, ...] = field(default=())
+
+    @property
+    def form(self) -> FormDef:
+        return FORMS[self.form_key]
+
+
+KINDS: dict[str, RecordKind] = {}
+
+
+def register(kind: RecordKind) -> RecordKind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+def kind_by_path(path: str) -> RecordKind:
+    return next(k for k in KINDS.values() if k.path == path)

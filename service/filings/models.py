@@ -1,0 +1,61 @@
+"""Columns every filed record has."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from ..types import UTCDateTime, utcnow
+
+
+class FilingStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    TERMINATED = "terminated"
+
+
+STATUS_LABELS = {
+    FilingStatus.DRAFT: "待发起",
+    FilingStatus.IN_REVIEW: "流程中",
+    FilingStatus.RETURNED: "退回修改",
+    FilingStatus.APPROVED: "通过",
+    FilingStatus.TERMINATED: "终止",
+}
+#: The list tabs of the manual; 退回修改 shows under 待发起 (the applicant has to act).
+TABS = {
+    "": ("全部", None),
+    "draft": ("待发起", (FilingStatus.DRAFT, FilingStatus.RETURNED)),
+    "in_review": ("流程中", (FilingStatus.IN_REVIEW,)),
+    "approved": ("通过", (FilingStatus.APPROVED,)),
+    "terminated": ("终止", (FilingStatus.TERMINATED,)),
+}
+EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED)
+
+
+class FilingMixin:
+    """Ownership, routing and lifecycle columns; the kind's own fields live on the subclass."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default=FilingStatus.DRAFT, index=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def account_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+        return mapped_column(ForeignKey("user.id"), index=True)
+
+    @declared_attr
+    def instance_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("process_instance.id", use_alter=True))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[FilingStatus(self.status)]

@@ -1,0 +1,155 @@
+"""The rules every record kind shares: who may file, when a record may change, what submit needs.
+
+Pages, API and CLI all call these; they take the actor explicitly, flush, and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..accounts.models import RoleKey, User
+from ..attachments.models import Attachment
+from ..attachments.storage import FileStore
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..process import operations as process
+from ..process.models import History
+from ..types import utcnow
+from .kinds import RecordKind
+from .models import EDITABLE, FilingStatus
+from .queries import visible
+
+
+def ref_of(kind: RecordKind, record: Any) -> process.RecordRef:
+    return process.RecordRef(kind.key, record.id, record.region_code, record.account_id)
+
+
+def _require_filer(kind: RecordKind, actor: User) -> None:
+    if actor.role != RoleKey.APPLICANT or actor.unit_type not in kind.filers:
+        raise Forbidden(f"{kind.label}只能由" + "、".join(_FILER_LABELS[t] for t in kind.filers) + "账号填报")
+
+
+_FILER_LABELS = {"owner": "产权单位", "construction": "施工单位"}
+
+
+def get_record(kind: RecordKind, actor: User, record_id: int) -> Any:
+    """The record if the actor may see it; another unit's record is simply not found."""
+    record = db.session.scalar(visible(kind, actor).where(kind.model.id == record_id))
+    if record is None:
+        raise NotFound(f"{kind.label}记录不存在")
+    return record
+
+
+def _own_editable(kind: RecordKind, actor: User, record_id: int) -> Any:
+    record = get_record(kind, actor, record_id)
+    if record.account_id != actor.id:
+        raise NotFound(f"{kind.label}记录不存在")
+    if record.status not in EDITABLE:
+        raise Conflict("只有待发起或退回修改的记录可以修改")
+    return record
+
+
+def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
+    """添加: a draft may be incomplete, but what it holds must already be valid."""
+    _require_filer(kind, actor)
+    values = kind.form.load(data, partial=True)
+    kind.check_values(actor, None, values)
+    record = kind.model(**values, account_id=actor.id, status=FilingStatus.DRAFT)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
+    record = _own_editable(kind, actor, record_id)
+    values = kind.form.load(data, partial=True)
+    kind.check_values(actor, record, values)
+    for name, value in values.items():
+        setattr(record, name, value)
+    db.session.flush()
+    return record
+
+
+def delete_draft(kind: RecordKind, actor: User, record_id: int) -> None:
+    record = _own_editable(kind, actor, record_id)
+    if record.status != FilingStatus.DRAFT:
+        raise Conflict("已提交过审批的记录不能删除")
+    db.session.execute(Attachment.__table__.delete().where(Attachment.record_kind == kind.key,
+                                                           Attachment.record_id == record.id))
+    db.session.delete(record)
+    db.session.flush()
+
+
+def attach_file(kind: RecordKind, actor: User, record_id: int, slot: str, filename: str,
+                stream: BinaryIO) -> Attachment:
+    record = _own_editable(kind, actor, record_id)
+    if slot not in {s.slot for s in kind.form.attachments}:
+        raise NotFound(f"附件栏位 {slot} 不存在")
+    store = FileStore(current_app.config["UPLOAD_DIR"])
+    sha256, mime, size = store.save(stream)
+    attachment = db.session.scalar(select(Attachment).where(
+        Attachment.record_kind == kind.key, Attachment.record_id == record.id, Attachment.slot == slot))
+    if attachment is None:
+        attachment = Attachment(record_kind=kind.key, record_id=record.id, slot=slot)
+        db.session.add(attachment)
+    attachment.filename = (filename or "file")[-255:]
+    attachment.mime, attachment.size, attachment.sha256 = mime, size, sha256
+    attachment.uploaded_by_id, attachment.uploaded_at = actor.id, utcnow()
+    db.session.flush()
+    return attachment
+
+
+def attachments_of(kind: RecordKind, record: Any) -> list[Attachment]:
+    order = {s.slot: i for i, s in enumerate(kind.form.attachments)}
+    rows = db.session.scalars(select(Attachment).where(Attachment.record_kind == kind.key,
+                                                       Attachment.record_id == record.id)).all()
+    return sorted(rows, key=lambda a: order.get(a.slot, 99))
+
+
+def _check_complete(kind: RecordKind, record: Any) -> None:
+    values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
+    errors = kind.form.missing_required(values)
+    present = {a.slot for a in attachments_of(kind, record)}
+    for slot in kind.form.attachments:
+        if slot.required and slot.slot not in present:
+            errors[slot.slot] = [f"请上传{slot.label}"]
+    if errors:
+        raise Invalid("还有必填项或必传附件未完成，请补充后再发起审批", errors)
+
+
+def submit(kind: RecordKind, actor: User, record_id: int, opinion: str | None = None) -> Any:
+    """发起审批: start the chain for a draft, or hand a returned record back to the reviewers."""
+    record = _own_editable(kind, actor, record_id)
+    _check_complete(kind, record)
+    values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
+    kind.check_values(actor, record, values)
+    kind.check_submit(actor, record)
+    ref = ref_of(kind, record)
+    if record.status == FilingStatus.DRAFT:
+        instance, status = process.start_instance(ref, actor)
+        record.instance_id = instance.id
+    else:
+        instance = process.lock_instance(record.instance_id)
+        task = process.open_applicant_task(instance.id)
+        status = process.advance(instance, task, {"opinion": opinion} if opinion else {}, actor, ref)
+    record.submitted_at = utcnow()
+    apply_status(kind, record, status, actor)
+    return record
+
+
+def apply_status(kind: RecordKind, record: Any, status: FilingStatus, actor: User) -> None:
+    record.status = status
+    if status in (FilingStatus.APPROVED, FilingStatus.TERMINATED):
+        record.decided_at = utcnow()
+    if status == FilingStatus.APPROVED:
+        kind.on_approved(actor, record)
+    db.session.flush()
+
+
+def history_of(kind: RecordKind, record: Any) -> list[History]:
+    return list(db.session.scalars(select(History).where(History.record_kind == kind.key,
+                                                         History.record_id == record.id).order_by(History.id)))

@@ -1,0 +1,33 @@
+"""How records look in the API (and in the pages' data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..extensions import db
+from ..process.models import ProcessDefinition, ProcessInstance
+from ..types import iso
+from .kinds import RecordKind
+from .models import STATUS_LABELS, FilingStatus
+from .operations import attachments_of, history_of
+
+
+def record_out(kind: RecordKind, record: Any, *, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": record.id, "status": record.status,
+                           "status_label": STATUS_LABELS[FilingStatus(record.status)],
+                           "process_key": kind.key, "account_id": record.account_id,
+                           "created_at": iso(record.created_at), "submitted_at": iso(record.submitted_at),
+                           "decided_at": iso(record.decided_at)}
+    for f in kind.form.fields:
+        out[f.name] = getattr(record, f.name, None)
+    if not detail:
+        return out
+    out["process_version"] = None
+    if record.instance_id:
+        instance = db.session.get(ProcessInstance, record.instance_id)
+        out["process_version"] = db.session.get(ProcessDefinition, instance.definition_id).version
+    out["attachments"] = [a.as_dict() for a in attachments_of(kind, record)]
+    out["history"] = [{"task": h.task_name, "actor": h.actor.username if h.actor else "系统",
+                       "action": h.action, "decision": h.decision, "opinion": h.opinion, "at": iso(h.at)}
+                      for h in history_of(kind, record)]
+    return out

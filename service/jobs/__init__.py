@@ -1,0 +1,1 @@
+"""Background work: the job outbox, its dispatcher, and the timer poller."""

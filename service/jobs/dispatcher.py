@@ -1,0 +1,46 @@
+"""The in-process dispatcher (``crane serve``) and the worker loop (``crane worker``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from flask import Flask
+
+from ..extensions import db
+from ..filings.timers import fire_due_timers
+from .outbox import run_due_jobs
+
+log = logging.getLogger(__name__)
+
+
+def run_once(worker_id: str) -> int:
+    """One pass: due jobs, then due timers. Returns the amount of work done."""
+    done = run_due_jobs(worker_id)
+    done += fire_due_timers()
+    db.session.commit()
+    return done
+
+
+def worker_loop(app: Flask, stop: threading.Event) -> None:
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    while not stop.is_set():
+        with app.app_context():
+            try:
+                busy = run_once(worker_id)
+            except Exception:  # keep polling: the rows stay the truth, a later pass retries
+                log.exception("background pass failed")
+                db.session.rollback()
+                busy = 0
+            finally:
+                db.session.remove()
+        if not busy:
+            stop.wait(app.config["WORKER_POLL_SECONDS"])
+
+
+def start_in_process(app: Flask) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=worker_loop, args=(app, stop), name="crane-worker", daemon=True).start()
+    return stop

@@ -1,0 +1,89 @@
+"""The job outbox. Jobs are rows written in the step's own transaction; a dispatcher runs them.
+
+Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL plus a conditional lease update that works
+everywhere, so any number of workers share the table and no job runs twice at once. Handlers must
+be idempotent: a crash after the effect but before ``done`` means the job runs again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from ..extensions import db
+from ..process.models import Job, JobStatus
+from ..types import utcnow
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {}
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def handler(kind: str) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
+    def register(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def enqueue(kind: str, payload: dict[str, Any], run_at: dt.datetime | None = None) -> Job:
+    if kind not in HANDLERS:
+        raise KeyError(f"no handler for job kind {kind}")
+    job = Job(kind=kind, payload=json.dumps(payload, ensure_ascii=False), next_run_at=run_at or utcnow())
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(2 ** attempts, 3600))
+
+
+def _claim(worker_id: str, limit: int) -> list[int]:
+    now = utcnow()
+    due = (select(Job.id).where(Job.status == JobStatus.PENDING, Job.next_run_at <= now,
+                                or_(Job.locked_until.is_(None), Job.locked_until < now))
+           .order_by(Job.next_run_at).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = []
+    for job_id in db.session.scalars(due).all():
+        result = db.session.execute(
+            update(Job).where(Job.id == job_id, or_(Job.locked_until.is_(None), Job.locked_until < now))
+            .values(locked_by=worker_id, locked_until=now + LEASE).execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            claimed.append(job_id)
+    db.session.commit()
+    return claimed
+
+
+def run_due_jobs(worker_id: str, limit: int = 20) -> int:
+    """Run up to ``limit`` due jobs, each in its own transaction. Returns how many ran."""
+    ran = 0
+    for job_id in _claim(worker_id, limit):
+        job = db.session.get(Job, job_id)
+        try:
+            HANDLERS[job.kind](json.loads(job.payload))
+        except Exception:  # a failing handler must never kill the dispatcher
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.attempts += 1
+            job.last_error = traceback.format_exc()[-4000:]
+            job.status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.PENDING
+            job.next_run_at = utcnow() + backoff(job.attempts)
+            log.warning("job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts)
+        else:
+            job.status = JobStatus.DONE
+            job.attempts += 1
+        job.locked_by, job.locked_until = None, None
+        db.session.commit()
+        ran += 1
+    return ran

@@ -1,0 +1,10 @@
+"""Imports every model so metadata is complete (migrations, create_all, queries by name)."""
+
+from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
+from .attachments.models import Attachment
+from .organizations import operations as _organizations  # registers the 单位管理 kind
+from .organizations.models import Organization
+from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
+
+__all__ = ["ApiToken", "Attachment", "Bureau", "History", "HumanTask", "Job", "LoginFailure", "Organization",
+           "ProcessDefinition", "ProcessInstance", "Region", "Role", "Timer", "User"]

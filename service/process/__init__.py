@@ -1,0 +1,1 @@
+"""Workflow persistence: diagram versions, instances, human tasks, history, timers."""

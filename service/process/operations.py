@@ -1,0 +1,187 @@
+"""Starting and advancing instances: one transaction per step, instance row locked, tasks synced.
+
+The caller commits. Every step: lock the instance row (``FOR UPDATE`` on PostgreSQL, and a
+state-version check everywhere) → load → run → save → close/open human-task rows → history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from forms import FORMS
+from workflows.lint import LintContext, validate_diagram
+from workflows.parser import ParsedDiagram
+from workflows.registry import diagram_sha256
+
+from ..accounts.models import Role, RoleKey, User
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..filings.models import FilingStatus
+from ..types import utcnow
+from .engine import SERVICES, engine, spec_cache
+from .models import History, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus, Timer
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """What the engine layer needs to know about the record a process is about."""
+
+    kind: str
+    id: int
+    region_code: str | None
+    applicant_id: int
+
+
+def lint_context() -> LintContext:
+    roles = frozenset(db.session.scalars(select(Role.key)))
+    return LintContext(roles=roles, form_keys=frozenset(FORMS), services=frozenset(SERVICES))
+
+
+def deploy_definition(key: str, xml: str | bytes, actor: User | None) -> ProcessDefinition:
+    """Lint, then store as the next version. Running instances keep theirs."""
+    validate_diagram(xml, lint_context(), key=key)
+    text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    current = db.session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+    definition = ProcessDefinition(key=key, version=(current or 0) + 1, bpmn_xml=text,
+                                   sha256=diagram_sha256(text), deployed_by_id=actor.id if actor else None)
+    db.session.add(definition)
+    db.session.flush()
+    return definition
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+    if definition is None:
+        raise NotFound(f"流程 {key} 尚未部署")
+    return definition
+
+
+def parsed(definition: ProcessDefinition) -> ParsedDiagram:
+    return spec_cache.get(definition.sha256, definition.bpmn_xml)
+
+
+def derive_status(wf: BpmnWorkflow, last_decision: str | None) -> FilingStatus:
+    if wf.is_completed():
+        return FilingStatus.TERMINATED if last_decision == "reject" else FilingStatus.APPROVED
+    if any(t.lane == RoleKey.APPLICANT for t in engine.ready_tasks(wf)):
+        return FilingStatus.RETURNED
+    return FilingStatus.IN_REVIEW
+
+
+def start_instance(ref: RecordRef, actor: User) -> tuple[ProcessInstance, FilingStatus]:
+    definition = latest_definition(ref.kind)
+    wf = engine.start(parsed(definition))
+    instance = ProcessInstance(definition_id=definition.id, state=engine.dump(wf), record_kind=ref.kind,
+                               record_id=ref.id, region_code=ref.region_code, started_by_id=actor.id,
+                               status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
+    db.session.add(instance)
+    db.session.flush()
+    _sync_tasks(instance, wf, ref)
+    add_history(instance.id, ref, "发起审批", actor, "submit")
+    return instance, derive_status(wf, None)
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                                 .with_for_update().execution_options(populate_existing=True))
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    return instance
+
+
+def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
+            ref: RecordRef) -> FilingStatus:
+    """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller."""
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    wf = engine.load(parsed(definition), instance.state)
+    engine.complete(wf, task.task_guid, data)
+    decision = data.get("decision")
+    _save(instance, wf)
+    now = utcnow()
+    task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
+    task.assignee_id = task.assignee_id or actor.id
+    task.decision = decision
+    _sync_tasks(instance, wf, ref)
+    action = decision or "resubmit"
+    add_history(instance.id, ref, task.name, actor, action, decision, data.get("opinion"))
+    return derive_status(wf, decision)
+
+
+def _save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    """Write the new state only if nobody else did since we loaded it (the portable half of the lock)."""
+    result = db.session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == instance.id, ProcessInstance.state_version == instance.state_version)
+        .values(state=engine.dump(wf), state_version=instance.state_version + 1, updated_at=utcnow(),
+                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("该流程刚刚被他人处理，请刷新后重试")
+    db.session.expire(instance)
+    db.session.execute(Timer.__table__.delete().where(Timer.instance_id == instance.id))
+    for due in engine.timer_due_times(wf):
+        db.session.add(Timer(instance_id=instance.id, due_at=_aware(due)))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef) -> None:
+    ready = {t.guid: t for t in engine.ready_tasks(wf)}
+    open_rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                          HumanTask.status == TaskStatus.OPEN)).all()
+    known = {row.task_guid for row in open_rows}
+    for row in open_rows:
+        if row.task_guid not in ready:
+            row.status = TaskStatus.CANCELLED
+    for guid, task in ready.items():
+        if guid in known:
+            continue
+        db.session.add(HumanTask(
+            instance_id=instance.id, task_guid=guid, bpmn_id=task.bpmn_id, name=task.name,
+            role=task.lane or RoleKey.REVIEWER, region_code=ref.region_code, form_key=task.form_key,
+            record_kind=ref.kind, record_id=ref.id,
+            applicant_id=ref.applicant_id if task.lane == RoleKey.APPLICANT else None))
+    db.session.flush()
+
+
+def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: User | None, action: str,
+                decision: str | None = None, opinion: str | None = None) -> None:
+    db.session.add(History(instance_id=instance_id, record_kind=ref.kind, record_id=ref.id, task_name=task_name,
+                           actor_id=actor.id if actor else None, action=action, decision=decision,
+                           opinion=opinion))
+
+
+def progress(instance: ProcessInstance) -> dict:
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    wf = engine.load(parsed(definition), instance.state)
+    prog = engine.progress(wf)
+    return {"bpmn_xml": definition.bpmn_xml, "completed": prog.completed, "active": prog.active,
+            "process_key": definition.key, "process_version": definition.version}
+
+
+def open_applicant_task(instance_id: int) -> HumanTask:
+    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                    HumanTask.status == TaskStatus.OPEN,
+                                                    HumanTask.role == RoleKey.APPLICANT).with_for_update())
+    if task is None:
+        raise Conflict("该记录当前不在退回修改状态")
+    return task
+
+
+def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
+    """Let due timers fire and run on; the instance must be locked by the caller."""
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    wf = engine.load(parsed(definition), instance.state)
+    engine.fire_due_timers(wf)
+    _save(instance, wf)
+    _sync_tasks(instance, wf, ref)
+    add_history(instance.id, ref, "定时器", None, "timer")
+    return derive_status(wf, None)

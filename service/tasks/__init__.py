@@ -1,0 +1,1 @@
+"""Review tasks: 待审批 lists, claim, complete."""

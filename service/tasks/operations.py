@@ -1,0 +1,108 @@
+"""Claiming and completing review tasks.
+
+Claim is one conditional UPDATE, so of two reviewers exactly one wins. Completing locks the task
+row and the instance row and checks the instance's state version, so a task is completed once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from forms import FORMS
+
+from ..accounts.models import RoleKey, User
+from ..errors import Conflict, Forbidden, NotFound
+from ..extensions import db
+from ..filings.kinds import KINDS
+from ..filings.operations import apply_status, ref_of
+from ..process import operations as process
+from ..process.models import HumanTask, TaskStatus
+from ..types import utcnow
+
+
+def is_candidate(actor: User, task: HumanTask) -> bool:
+    if task.role == RoleKey.APPLICANT:
+        return task.applicant_id == actor.id
+    return actor.role == task.role and (task.region_code is None or actor.region_code == task.region_code)
+
+
+def _visible_tasks(actor: User) -> Select:
+    query = select(HumanTask).where(HumanTask.role != RoleKey.APPLICANT)
+    if actor.role == RoleKey.ADMIN:
+        return query
+    if actor.role == RoleKey.APPLICANT:
+        return query.where(False)
+    return query.where(HumanTask.role == actor.role, HumanTask.region_code == actor.region_code)
+
+
+def get_task(actor: User, task_id: int) -> HumanTask:
+    task = db.session.scalar(_visible_tasks(actor).where(HumanTask.id == task_id))
+    if task is None:
+        raise NotFound("任务不存在")
+    return task
+
+
+def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, page: int = 1,
+               per_page: int = 20) -> tuple[list[HumanTask], int]:
+    query = _visible_tasks(actor).where(HumanTask.status == TaskStatus.OPEN)
+    if scope == "claimable":
+        query = query.where(HumanTask.assignee_id.is_(None))
+    elif scope == "mine":
+        query = query.where(HumanTask.assignee_id == actor.id)
+    if kind:
+        query = query.where(HumanTask.record_kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(HumanTask.created_at, HumanTask.id).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return list(rows), total
+
+
+def claim_task(actor: User, task_id: int) -> HumanTask:
+    task = get_task(actor, task_id)
+    if not is_candidate(actor, task):
+        raise Forbidden("您不是该任务的审批人")
+    result = db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None))
+        .values(assignee_id=actor.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.refresh(task)
+    if result.rowcount != 1:
+        if task.status != TaskStatus.OPEN:
+            raise Conflict("该任务已办结")
+        if task.assignee_id != actor.id:
+            raise Conflict("该任务已被其他审批人认领")
+    return task
+
+
+def unclaim_task(actor: User, task_id: int) -> HumanTask:
+    task = get_task(actor, task_id)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict("该任务已办结")
+    if task.assignee_id != actor.id and actor.role != RoleKey.ADMIN:
+        raise Forbidden("只有认领人或管理员可以退回认领")
+    task.assignee_id, task.claimed_at = None, None
+    db.session.flush()
+    return task
+
+
+def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
+    """Validate the task's form, advance the instance and update the record — all in one transaction."""
+    task = get_task(actor, task_id)
+    if not is_candidate(actor, task):
+        raise Forbidden("您不是该任务的审批人")
+    task = db.session.scalar(select(HumanTask).where(HumanTask.id == task.id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if task.status != TaskStatus.OPEN:
+        raise Conflict("该任务已办结")
+    if task.assignee_id not in (None, actor.id):
+        raise Conflict("该任务已被其他审批人认领")
+    clean = FORMS[task.form_key].load(data) if task.form_key else {}
+    kind = KINDS[task.record_kind]
+    record = db.session.get(kind.model, task.record_id)
+    instance = process.lock_instance(task.instance_id)
+    status = process.advance(instance, task, clean, actor, ref_of(kind, record))
+    apply_status(kind, record, status, actor)
+    return task

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from forms import FORMS
+
+from ..process.models import HumanTask
+from ..types import iso
+
+
+def task_out(task: HumanTask, *, with_form: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": task.id, "name": task.name, "process_key": task.record_kind,
+                           "record_kind": task.record_kind, "record_id": task.record_id, "role": task.role,
+                           "region_code": task.region_code, "status": task.status,
+                           "assignee": task.assignee.username if task.assignee else None,
+                           "assignee_id": task.assignee_id, "created_at": iso(task.created_at),
+                           "due_at": iso(task.due_at), "form_key": task.form_key}
+    if with_form and task.form_key:
+        form = FORMS[task.form_key]
+        out["form"] = {"schema": form.json_schema(), "ui": form.ui()}
+    return out
