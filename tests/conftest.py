@@ -50,14 +50,14 @@ def clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         yield
         return
-    app = request.getfixturevalue("app")
+    request.getfixturevalue("app")  # its application context stays pushed for the whole run
     yield
-    with app.app_context():
-        db.session.rollback()
-        _empty_tables()
-        load_reference_data()
-        db.session.commit()
-        spec_cache.clear()
+    db.session.rollback()
+    _empty_tables()
+    load_reference_data()
+    db.session.commit()
+    db.session.remove()  # no identities carried into the next test
+    spec_cache.clear()
 
 
 def _empty_tables() -> None:
@@ -67,10 +67,9 @@ def _empty_tables() -> None:
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
         db.session.execute(text('UPDATE "user" SET organization_id = NULL'))
-        db.session.execute(text("PRAGMA foreign_keys=OFF"))
-        for name in tables:
+        db.session.execute(text("UPDATE organization SET instance_id = NULL"))
+        for name in reversed(tables):  # children before parents
             db.session.execute(text(f'DELETE FROM "{name}"'))
-        db.session.execute(text("PRAGMA foreign_keys=ON"))
     db.session.commit()
 
 

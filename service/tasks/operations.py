@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, false, func, select, update
 
 from forms import FORMS
 
@@ -29,12 +29,13 @@ def is_candidate(actor: User, task: HumanTask) -> bool:
 
 
 def _visible_tasks(actor: User) -> Select:
+    """Bureau staff see their region's review tasks (any level); the administrator sees all."""
     query = select(HumanTask).where(HumanTask.role != RoleKey.APPLICANT)
     if actor.role == RoleKey.ADMIN:
         return query
     if actor.role == RoleKey.APPLICANT:
-        return query.where(False)
-    return query.where(HumanTask.role == actor.role, HumanTask.region_code == actor.region_code)
+        return query.where(false())
+    return query.where(HumanTask.region_code == actor.region_code)
 
 
 def get_task(actor: User, task_id: int) -> HumanTask:
@@ -48,7 +49,7 @@ def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, p
                per_page: int = 20) -> tuple[list[HumanTask], int]:
     query = _visible_tasks(actor).where(HumanTask.status == TaskStatus.OPEN)
     if scope == "claimable":
-        query = query.where(HumanTask.assignee_id.is_(None))
+        query = query.where(HumanTask.assignee_id.is_(None), HumanTask.role == actor.role)
     elif scope == "mine":
         query = query.where(HumanTask.assignee_id == actor.id)
     if kind:

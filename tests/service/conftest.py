@@ -1,0 +1,30 @@
+import pytest
+
+from tests import factories
+
+
+def create_ready_organization(api, **fields) -> int:
+    """A complete 单位管理 draft with all four attachments, ready for 发起审批."""
+    response = api.post("/organizations", json=factories.organization_data(**fields))
+    assert response.status_code == 201, response.json
+    record_id = response.json["id"]
+    for slot in factories.ORG_SLOTS:
+        assert api.upload(f"/organizations/{record_id}/attachments/{slot}").status_code == 201
+    return record_id
+
+
+def submit_organization(api, **fields) -> int:
+    record_id = create_ready_organization(api, **fields)
+    response = api.post(f"/organizations/{record_id}/submit")
+    assert response.status_code == 200, response.json
+    return record_id
+
+
+def open_task_for(api, record_id: int) -> int:
+    items = api.get("/tasks?scope=all").json["items"]
+    return next(t["id"] for t in items if t["record_id"] == record_id and t["status"] == "open")
+
+
+@pytest.fixture
+def submitted(owner):
+    return submit_organization(owner)
