@@ -14,7 +14,7 @@ from lxml import etree
 
 from .errors import DiagramRejected, LintIssue, UnsafeExpression
 from .expressions import check_expression
-from .parser import NS, ParsedDiagram, build_spec, executable_process_id, parse_xml
+from .parser import NS, OUTCOMES, ParsedDiagram, build_spec, executable_process_id, parse_xml, property_of
 
 _CONTAINERS = ("process", "subProcess", "transaction")
 _FLOW_NODES = {
@@ -46,8 +46,14 @@ def _element_id(el: etree._Element) -> str:
 
 
 def form_key_of(el: etree._Element) -> str | None:
-    prop = el.find("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='formKey']", NS)
-    return prop.get("value") if prop is not None else None
+    return property_of(el, "formKey")
+
+
+def _check_outcomes(process: etree._Element) -> Iterable[LintIssue]:
+    """Each end event of the chain says how the filing ends there, so status never depends on guesswork."""
+    for el in process.findall("bpmn:endEvent", NS):
+        if property_of(el, "outcome") not in OUTCOMES:
+            yield LintIssue(el.get("id", "?"), "结束事件必须声明结果：属性 outcome 为 approved（通过）或 terminated（终止）")
 
 
 def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:
@@ -149,6 +155,7 @@ def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) ->
     issues += _check_tasks(root, ctx)
     for process in root.findall("bpmn:process", NS):
         issues += _check_lanes(process, ctx)
+        issues += _check_outcomes(process)
         for container in [process, *process.iter(f"{{{NS['bpmn']}}}subProcess")]:
             issues += _check_paths(container)
     return list(dict.fromkeys(issues))

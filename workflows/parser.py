@@ -49,6 +49,24 @@ class ParsedDiagram:
     spec: BpmnProcessSpec
     subprocess_specs: dict = field(default_factory=dict)
     root: etree._Element | None = None
+    #: end event id → the filing's outcome there ("approved" | "terminated"), declared in the diagram
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+
+OUTCOMES = ("approved", "terminated")
+
+
+def property_of(el: etree._Element, name: str) -> str | None:
+    """A spiffworkflow extension property of an element (formKey on user tasks, outcome on end events)."""
+    prop = el.find(f"bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='{name}']", NS)
+    return prop.get("value") if prop is not None else None
+
+
+def end_event_outcomes(root: etree._Element, process_id: str) -> dict[str, str]:
+    process = root.find(f"bpmn:process[@id='{process_id}']", NS)
+    if process is None:
+        return {}
+    return {el.get("id"): property_of(el, "outcome") for el in process.findall("bpmn:endEvent", NS)}
 
 
 def executable_process_id(root: etree._Element) -> str:
@@ -72,4 +90,4 @@ def build_spec(root: etree._Element, filename: str = "diagram.bpmn") -> ParsedDi
         raise DiagramRejected([LintIssue(element, f"流程图不符合 BPMN 规范：{exc}")]) from None
     except Exception as exc:  # SpiffWorkflow raises many types for malformed diagrams
         raise DiagramRejected([LintIssue(process_id, f"流程图无法解析：{exc}")]) from None
-    return ParsedDiagram(process_id, spec, subprocess_specs, root)
+    return ParsedDiagram(process_id, spec, subprocess_specs, root, end_event_outcomes(root, process_id))

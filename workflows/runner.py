@@ -137,6 +137,17 @@ class Engine:
         return due
 
     @staticmethod
+    def outcome(wf: BpmnWorkflow, parsed: ParsedDiagram) -> str | None:
+        """The declared outcome of the end event a completed instance reached (None while running)."""
+        if not wf.is_completed():
+            return None
+        for task in wf.get_tasks(state=TaskState.COMPLETED):
+            outcome = parsed.outcomes.get(getattr(task.task_spec, "bpmn_id", None) or "")
+            if outcome:
+                return outcome
+        return None
+
+    @staticmethod
     def progress(wf: BpmnWorkflow) -> Progress:
         completed, active = [], []
         for task in wf.get_tasks():

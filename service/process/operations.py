@@ -65,9 +65,10 @@ def parsed(definition: ProcessDefinition) -> ParsedDiagram:
     return spec_cache.get(definition.sha256, definition.bpmn_xml)
 
 
-def derive_status(wf: BpmnWorkflow, last_decision: str | None) -> FilingStatus:
+def derive_status(wf: BpmnWorkflow, diagram: ParsedDiagram) -> FilingStatus:
+    """The record's status follows the instance: the declared outcome of its end event, else who acts next."""
     if wf.is_completed():
-        return FilingStatus.TERMINATED if last_decision == "reject" else FilingStatus.APPROVED
+        return FilingStatus(engine.outcome(wf, diagram) or FilingStatus.TERMINATED)
     if any(t.lane == RoleKey.APPLICANT for t in engine.ready_tasks(wf)):
         return FilingStatus.RETURNED
     return FilingStatus.IN_REVIEW
@@ -75,15 +76,17 @@ def derive_status(wf: BpmnWorkflow, last_decision: str | None) -> FilingStatus:
 
 def start_instance(ref: RecordRef, actor: User) -> tuple[ProcessInstance, FilingStatus]:
     definition = latest_definition(ref.kind)
-    wf = engine.start(parsed(definition))
+    diagram = parsed(definition)
+    wf = engine.start(diagram)
     instance = ProcessInstance(definition_id=definition.id, state=engine.dump(wf), record_kind=ref.kind,
                                record_id=ref.id, region_code=ref.region_code, started_by_id=actor.id,
                                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
     db.session.add(instance)
     db.session.flush()
+    _record_timers(instance, wf)
     _sync_tasks(instance, wf, ref)
     add_history(instance.id, ref, "发起审批", actor, "submit")
-    return instance, derive_status(wf, None)
+    return instance, derive_status(wf, diagram)
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
@@ -97,8 +100,8 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
             ref: RecordRef) -> FilingStatus:
     """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller."""
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    wf = engine.load(parsed(definition), instance.state)
+    diagram = parsed(db.session.get(ProcessDefinition, instance.definition_id))
+    wf = engine.load(diagram, instance.state)
     engine.complete(wf, task.task_guid, data)
     decision = data.get("decision")
     _save(instance, wf)
@@ -109,7 +112,7 @@ def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
     _sync_tasks(instance, wf, ref)
     action = decision or "resubmit"
     add_history(instance.id, ref, task.name, actor, action, decision, data.get("opinion"))
-    return derive_status(wf, decision)
+    return derive_status(wf, diagram)
 
 
 def _save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
@@ -124,6 +127,11 @@ def _save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
     if result.rowcount != 1:
         raise Conflict("该流程刚刚被他人处理，请刷新后重试")
     db.session.expire(instance)
+    _record_timers(instance, wf)
+
+
+def _record_timers(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    """Copy the instance's timer due times into the indexed timer table the poller reads."""
     db.session.execute(Timer.__table__.delete().where(Timer.instance_id == instance.id))
     for due in engine.timer_due_times(wf):
         db.session.add(Timer(instance_id=instance.id, due_at=_aware(due)))
@@ -178,10 +186,10 @@ def open_applicant_task(instance_id: int) -> HumanTask:
 
 def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
     """Let due timers fire and run on; the instance must be locked by the caller."""
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    wf = engine.load(parsed(definition), instance.state)
+    diagram = parsed(db.session.get(ProcessDefinition, instance.definition_id))
+    wf = engine.load(diagram, instance.state)
     engine.fire_due_timers(wf)
     _save(instance, wf)
     _sync_tasks(instance, wf, ref)
     add_history(instance.id, ref, "定时器", None, "timer")
-    return derive_status(wf, None)
+    return derive_status(wf, diagram)

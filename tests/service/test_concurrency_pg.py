@@ -1,0 +1,70 @@
+"""Real races on PostgreSQL: threads claiming and completing one task through the API."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from service.extensions import db
+from service.process.models import History, HumanTask
+from tests.service.conftest import open_task_for, submit_organization
+
+THREADS = 8
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (TEST_DATABASE_URL)")
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return [r.status_code for r in results]
+
+
+@pytest.mark.postgres
+def test_many_reviewers_claim_one_task_exactly_one_wins(owner, make_api):
+    reviewers = [make_api("reviewer") for _ in range(THREADS)]
+    task_id = open_task_for(reviewers[0], submit_organization(owner))
+    codes = _race([lambda r=r: r.post(f"/tasks/{task_id}/claim") for r in reviewers])
+    assert sorted(codes) == [200] + [409] * (THREADS - 1)
+    assert db.session.get(HumanTask, task_id).assignee_id is not None
+
+
+@pytest.mark.postgres
+def test_many_reviewers_complete_one_task_exactly_one_wins(owner, make_api):
+    reviewers = [make_api("reviewer") for _ in range(THREADS)]
+    record_id = submit_organization(owner)
+    task_id = open_task_for(reviewers[0], record_id)
+    codes = _race([lambda r=r: r.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
+                   for r in reviewers])
+    assert sorted(codes) == [200] + [409] * (THREADS - 1)
+    approvals = db.session.scalar(select(func.count()).select_from(History).where(
+        History.record_id == record_id, History.action == "approve"))
+    assert approvals == 1
+    assert owner.get(f"/organizations/{record_id}").json["status"] == "approved"
+
+
+@pytest.mark.postgres
+def test_same_reviewer_double_submit_completes_once(owner, reviewer):
+    record_id = submit_organization(owner)
+    task_id = open_task_for(reviewer, record_id)
+    reviewer.post(f"/tasks/{task_id}/claim")
+    codes = _race([lambda: reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "return", "opinion": "补"})
+                   for _ in range(THREADS)])
+    assert sorted(codes) == [200] + [409] * (THREADS - 1)
+    open_tasks = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.record_id == record_id, HumanTask.status == "open"))
+    assert open_tasks == 1  # exactly one 修改后重新提交 task, not one per racing request
