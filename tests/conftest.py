@@ -30,12 +30,22 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own application context, as in production: its own ``g`` (the logged-in
+    user) and its own database session, instead of the test's long-lived context."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _database_url(tmp_path_factory)
     os.environ["DATABASE_URL"] = url
     application = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("data")), "TESTING": True,
                               "PASSWORD_HASH_FAST": True, "START_WORKER": False, "WTF_CSRF_ENABLED": False})
+    application.test_client_class = IsolatedClient
     with application.app_context():
         if url.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -48,8 +48,10 @@ def _save_with_files(kind: RecordKind, record_id: int | None):
             if upload is not None and upload.filename:
                 try:
                     operations.attach_file(kind, current_user, record.id, slot.slot, upload.filename, upload.stream)
-                except DomainError as exc:
-                    raise DomainError(f"{slot.label}：{exc.message}", {slot.slot: [exc.message]}) from None
+                except DomainError as exc:  # keep the status (413/415/422), name the slot
+                    exc.errors = {slot.slot: [exc.message]}
+                    exc.message = f"{slot.label}：{exc.message}"
+                    raise
     except ValidationError as exc:
         db.session.rollback()
         record = operations.get_record(kind, current_user, record_id) if record_id else None
@@ -59,8 +61,7 @@ def _save_with_files(kind: RecordKind, record_id: int | None):
         if exc.status in (403, 404, 409):
             raise
         record = operations.get_record(kind, current_user, record_id) if record_id else None
-        return _render_form(kind, record, request.form, exc.errors, 422 if exc.status == 400 else exc.status,
-                            exc.message)
+        return _render_form(kind, record, request.form, exc.errors, exc.status, exc.message)
     db.session.commit()
     flash("已保存", "success")
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
