@@ -11,10 +11,10 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
@@ -81,7 +81,7 @@ class FormDef:
         """
         clean = self.schema.load(dict(data), partial=partial)
         if not partial:
-            missing = {f.name: [REQUIRED_MESSAGE] for f in self.fields if f.required and clean.get(f.name) in (None, "")}
+            missing = self.missing_required(clean)
             if missing:
                 raise ValidationError(missing)
         return clean
@@ -112,7 +112,8 @@ class FormDef:
 class _Clean(fields.Field):
     """A field that runs the definition's type conversion and domain validators, in that order."""
 
-    default_error_messages = {"invalid": "格式不正确", "null": REQUIRED_MESSAGE, "required": REQUIRED_MESSAGE}
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "格式不正确", "null": REQUIRED_MESSAGE, "required": REQUIRED_MESSAGE}
 
     def __init__(self, fdef: FieldDef, **kwargs: Any):
         super().__init__(allow_none=True, **kwargs)

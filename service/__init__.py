@@ -41,13 +41,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ui.init_app(app)
 
     from . import models  # noqa: F401 - every table registered before migrations or queries
-    from .accounts import blueprint as accounts_pages
     from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
+    from .accounts import blueprint as accounts_pages
     from .api import blueprint as api
     from .api import openapi as _openapi  # noqa: F401
     from .filings import api as _filings_api  # noqa: F401
-    from .tasks import api as _tasks_api  # noqa: F401
     from .filings import blueprint as filings_pages
+    from .tasks import api as _tasks_api  # noqa: F401
     from .tasks import blueprint as task_pages
 
     app.register_blueprint(accounts_pages.bp)

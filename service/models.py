@@ -2,7 +2,6 @@
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
-from .organizations import operations as _organizations  # registers the 单位管理 kind
 from .organizations.models import Organization
 from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 

@@ -16,8 +16,8 @@ from service import create_app
 from service.accounts.operations import create_staff_user, issue_token, register
 from service.cli import prepare_database
 from service.extensions import db
-from service.reference import load_reference_data
 from service.process.engine import spec_cache
+from service.reference import load_reference_data
 from tests import factories
 
 KEEP = {"region", "bureau", "role", "alembic_version"}

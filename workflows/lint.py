@@ -53,7 +53,8 @@ def _check_outcomes(process: etree._Element) -> Iterable[LintIssue]:
     """Each end event of the chain says how the filing ends there, so status never depends on guesswork."""
     for el in process.findall("bpmn:endEvent", NS):
         if property_of(el, "outcome") not in OUTCOMES:
-            yield LintIssue(el.get("id", "?"), "结束事件必须声明结果：属性 outcome 为 approved（通过）或 terminated（终止）")
+            yield LintIssue(el.get("id", "?"),
+                            "结束事件必须声明结果：属性 outcome 为 approved（通过）或 terminated（终止）")
 
 
 def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:

@@ -49,11 +49,11 @@ class FilingMixin:
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @declared_attr
-    def account_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
+    def account_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("user.id"), index=True)
 
     @declared_attr
-    def instance_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def instance_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("process_instance.id", use_alter=True))
 
     @property

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import func, select, update
 
 from forms import FORMS
 from workflows.lint import LintContext, validate_diagram

@@ -32,7 +32,8 @@ def test_return_edit_resubmit_then_approve(owner, reviewer):
     assert reviewer.get("/tasks?scope=all").json["total"] == 0
     assert owner.patch(f"/organizations/{record_id}", json={"address": "乌鲁木齐市新市区"}).status_code == 200
     assert owner.upload(f"/organizations/{record_id}/attachments/business_license").status_code == 201
-    assert owner.post(f"/organizations/{record_id}/submit", json={"opinion": "已重新上传"}).json["status"] == "in_review"
+    resubmitted = owner.post(f"/organizations/{record_id}/submit", json={"opinion": "已重新上传"})
+    assert resubmitted.json["status"] == "in_review"
     task_id = open_task_for(reviewer, record_id)
     reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
     record = owner.get(f"/organizations/{record_id}").json

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-24 19:58:28.695888
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'eb011c06e5bf'
