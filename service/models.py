@@ -3,7 +3,8 @@
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
 from .organizations.models import Organization
+from .organizations.operations import ORGANIZATION  # importing registers the 单位管理 RecordKind
 from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 
-__all__ = ["ApiToken", "Attachment", "Bureau", "History", "HumanTask", "Job", "LoginFailure", "Organization",
-           "ProcessDefinition", "ProcessInstance", "Region", "Role", "Timer", "User"]
+__all__ = ["ORGANIZATION", "ApiToken", "Attachment", "Bureau", "History", "HumanTask", "Job", "LoginFailure",
+           "Organization", "ProcessDefinition", "ProcessInstance", "Region", "Role", "Timer", "User"]
