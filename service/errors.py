@@ -10,9 +10,12 @@ from typing import Any
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request
 from marshmallow import ValidationError as SchemaError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from workflows.errors import DiagramRejected
+from workflows.errors import DiagramRejected, TaskNotReady
+
+from .extensions import db
 
 
 class DomainError(Exception):
@@ -105,6 +108,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DiagramRejected)
     def _diagram(exc: DiagramRejected):
         return _answer(422, "diagram_rejected", "流程图未通过检查", [i.as_dict() for i in exc.issues])
+
+    @app.errorhandler(TaskNotReady)
+    def _not_ready(_exc: TaskNotReady):
+        return _answer(409, "conflict", "该任务已办结或已不在当前环节，请刷新")
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_exc: IntegrityError):
+        # Two requests raced for the same unique value; the loser is told, nothing half-saved remains.
+        db.session.rollback()
+        return _answer(409, "conflict", "数据已被他人修改或重复提交，请刷新后重试")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

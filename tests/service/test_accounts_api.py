@@ -98,3 +98,13 @@ def test_openapi_and_healthz(client):
     assert doc.status_code == 200
     assert "/organizations/{id}/submit" in doc.json["paths"]
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_a_race_lost_at_the_database_is_409_not_500(client, monkeypatch):
+    from service.accounts import operations
+
+    assert _register(client).status_code == 201
+    monkeypatch.setattr(operations, "_ensure_unique", lambda *_: None)  # as if both checked before either wrote
+    response = _register(client)
+    assert response.status_code == 409 and response.json["error"] == "conflict"
+    assert _register(client, username="lisi", email="lisi@example.cn").status_code == 201
