@@ -28,7 +28,7 @@ def index():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = operations.list_tasks(current_user, scope, kind if kind in KINDS else None, page, 20)
     return render_template("tasks/list.html", rows=rows, total=total, page=page, scope=scope, scopes=SCOPES,
-                           kinds=KINDS, kind=kind)
+                           kinds=KINDS, kind=kind, regions=REGIONS)
 
 
 def _task_page(task_id: int, values=None, errors=None, message=None, status=200):
