@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
+from waitress import serve
 
 from . import create_app
 from .accounts.operations import create_staff_user
@@ -45,8 +48,6 @@ def setup_command() -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve_command(host: str, port: int, threads: int) -> None:
     """Migrate, load reference data, start the background worker and serve."""
-    from waitress import serve
-
     prepare_database()
     app = current_app._get_current_object()
     if app.config["START_WORKER"]:
@@ -58,8 +59,6 @@ def serve_command(host: str, port: int, threads: int) -> None:
 @main.command("worker")
 def worker_command() -> None:
     """Run a background worker (jobs and timers) until interrupted."""
-    import threading
-
     app = current_app._get_current_object()
     stop = threading.Event()
     try:

@@ -88,8 +88,7 @@ def new(kind_path: str):
     kind = _kind(kind_path)
     if request.method == "POST":
         return _save_with_files(kind, None)
-    defaults = {"org_type": current_user.unit_type} if kind.key == "organization" else {}
-    return _render_form(kind, None, defaults, {})
+    return _render_form(kind, None, kind.draft_defaults(current_user), {})
 
 
 @bp.route("/<kind_path>/<int:record_id>/edit", methods=["GET", "POST"])

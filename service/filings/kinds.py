@@ -25,6 +25,8 @@ class RecordKind:
     check_values: Callable[..., None] = _no_check
     check_submit: Callable[..., None] = _no_check
     on_approved: Callable[..., None] = _no_check
+    #: Values a new draft's form starts with for this actor (e.g. the account's unit type).
+    draft_defaults: Callable[..., dict[str, Any]] = lambda _actor: {}
     list_columns: tuple[str, ...] = field(default=())
 
     @property

@@ -25,6 +25,10 @@ def open_task_for(api, record_id: int) -> int:
     return next(t["id"] for t in items if t["record_id"] == record_id and t["status"] == "open")
 
 
+def decide(api, record_id: int, decision: str = "approve", opinion: str = "同意"):
+    return api.post(f"/tasks/{open_task_for(api, record_id)}/complete", json={"decision": decision, "opinion": opinion})
+
+
 @pytest.fixture
 def submitted(owner):
     return submit_organization(owner)

@@ -6,7 +6,7 @@ import pytest
 
 from service.extensions import db
 from service.process.operations import deploy_definition
-from tests.service.conftest import open_task_for, submit_organization
+from tests.service.conftest import decide, submit_organization
 from workflows.errors import DiagramRejected
 
 TWO_LEVEL = (Path(__file__).parent / "diagrams" / "organization_two_level.bpmn").read_text(encoding="utf-8")
@@ -20,12 +20,12 @@ def test_added_review_level_changes_new_filings_only(owner, reviewer, make_api):
     fresh = submit_organization(owner)
 
     # the running filing finishes on version 1: one approval ends it
-    reviewer.post(f"/tasks/{open_task_for(reviewer, running)}/complete", json={"decision": "approve", "opinion": "同意"})
+    decide(reviewer, running)
     old = owner.get(f"/organizations/{running}").json
     assert old["status"] == "approved" and old["process_version"] == 1
 
     # the new one runs on version 2: the reviewer's approval hands it to the chief
-    reviewer.post(f"/tasks/{open_task_for(reviewer, fresh)}/complete", json={"decision": "approve", "opinion": "初审同意"})
+    decide(reviewer, fresh, opinion="初审同意")
     assert owner.get(f"/organizations/{fresh}").json["status"] == "in_review"
     assert reviewer.get("/tasks").json["total"] == 0  # 复审 is the chief's, not claimable by a reviewer
     chief_task = chief.get("/tasks").json["items"]
