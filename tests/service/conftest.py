@@ -1,5 +1,3 @@
-import pytest
-
 from tests import factories
 
 
@@ -27,8 +25,3 @@ def open_task_for(api, record_id: int) -> int:
 
 def decide(api, record_id: int, decision: str = "approve", opinion: str = "同意"):
     return api.post(f"/tasks/{open_task_for(api, record_id)}/complete", json={"decision": decision, "opinion": opinion})
-
-
-@pytest.fixture
-def submitted(owner):
-    return submit_organization(owner)
