@@ -1,0 +1,1 @@
+"""Benchmarks run by ``scripts/bench [suite]``; each suite writes its figures to one JSON file."""
