@@ -16,7 +16,7 @@ from service import create_app
 from service.accounts.operations import create_staff_user, issue_token, register
 from service.cli import prepare_database
 from service.extensions import db
-from service.process.engine import spec_cache
+from service.process.operations import forget_diagrams
 from service.reference import load_reference_data
 from tests import factories
 
@@ -67,7 +67,7 @@ def clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
     load_reference_data()
     db.session.commit()
     db.session.remove()  # no identities carried into the next test
-    spec_cache.clear()
+    forget_diagrams()
 
 
 def _empty_tables() -> None:

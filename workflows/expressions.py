@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -72,7 +73,9 @@ def check_expression(text: str | None, names: frozenset[str] | None = None) -> N
 def evaluate(text: str, context: Mapping[str, Any]) -> Any:
     """Check, then evaluate ``text`` with names drawn from ``context`` only."""
     check_expression(text)
-    evaluator = EvalWithCompoundTypes(names=dict(context), functions=SAFE_FUNCTIONS)
+    # A copy: EvalWithCompoundTypes adds list/tuple/dict/set to the mapping it is given, which would
+    # silently widen the whitelist ``check_expression`` enforces for every later diagram.
+    evaluator = EvalWithCompoundTypes(names=dict(context), functions=dict(SAFE_FUNCTIONS))
     return evaluator.eval(text.strip())
 
 
@@ -86,7 +89,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def __init__(self, services: Mapping[str, Callable[..., str]] | None = None):
         super().__init__({})
-        self.services = dict(services or {})
+        # Keep the caller's mapping, not a copy: services registered after the engine was built
+        # (the service layer's SERVICES table) must be callable, as the lint already accepts them.
+        self.services = services if services is not None else {}
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
         return evaluate(expression, {**(external_context or {}), **context})
@@ -111,3 +116,11 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     def validate(self, expression: str) -> None:
         check_expression(expression)
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        # PythonScriptEngine.call_service names an undefined ``script`` in its error path, so every
+        # failure (an unregistered service included) surfaced as ``NameError``. Keep the real cause.
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except Exception as err:
+            raise WorkflowTaskException(f"{type(err).__name__}: {err}", task=task, exception=err) from err

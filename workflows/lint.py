@@ -6,6 +6,7 @@ The engine would otherwise discover most of these problems only at run time, in 
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ _FLOW_NODES = {
     "scriptTask", "callActivity", "subProcess", "transaction",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
 }
-_EXPRESSION_TAGS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle")
+_TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
+_EXPRESSION_TAGS = ("conditionExpression", "loopCardinality", "completionCondition", *_TIMER_TAGS)
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,20 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname
 
 
+_ID_OWNERS = _FLOW_NODES | {"sequenceFlow", "lane", "process"}
+
+
 def _element_id(el: etree._Element) -> str:
-    while el is not None and not el.get("id"):
+    """The id of the diagram element ``el`` belongs to: its flow node, sequence flow, lane or process.
+
+    Inner elements carry ids of their own that name nothing a modeller can select (a
+    ``timerEventDefinition``'s id, the service name on ``serviceTaskOperator``, a parameter name).
+    """
+    while el is not None:
+        if etree.QName(el).namespace == NS["bpmn"] and _local(el) in _ID_OWNERS and el.get("id"):
+            return el.get("id")
         el = el.getparent()
-    return el.get("id") if el is not None else "definitions"
+    return "definitions"
 
 
 def form_key_of(el: etree._Element) -> str | None:
@@ -64,6 +76,9 @@ def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:
                 check_expression(el.text)
             except UnsafeExpression as exc:
                 yield LintIssue(_element_id(el), f"表达式不安全或有误（{el.text!r}）：{exc}")
+                continue
+            if tag in _TIMER_TAGS and isinstance(ast.parse(el.text.strip(), mode="eval").body, ast.Name):
+                yield LintIssue(_element_id(el), f"定时器表达式须加引号，例如 \"{el.text.strip()}\"")
     for el in root.iter(f"{{{NS['spiffworkflow']}}}parameter"):
         try:
             check_expression(el.get("value"))

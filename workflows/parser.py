@@ -51,6 +51,8 @@ class ParsedDiagram:
     root: etree._Element | None = None
     #: end event id → the filing's outcome there ("approved" | "terminated"), declared in the diagram
     outcomes: dict[str, str] = field(default_factory=dict)
+    #: whether any timer exists, so instances of timer-free diagrams skip the timer bookkeeping
+    has_timers: bool = False
 
 
 OUTCOMES = ("approved", "terminated")
@@ -90,4 +92,5 @@ def build_spec(root: etree._Element, filename: str = "diagram.bpmn") -> ParsedDi
         raise DiagramRejected([LintIssue(element, f"流程图不符合 BPMN 规范：{exc}")]) from None
     except Exception as exc:  # SpiffWorkflow raises many types for malformed diagrams
         raise DiagramRejected([LintIssue(process_id, f"流程图无法解析：{exc}")]) from None
-    return ParsedDiagram(process_id, spec, subprocess_specs, root, end_event_outcomes(root, process_id))
+    has_timers = next(root.iter(f"{{{BPMN_NS}}}timerEventDefinition"), None) is not None
+    return ParsedDiagram(process_id, spec, subprocess_specs, root, end_event_outcomes(root, process_id), has_timers)

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -114,7 +115,10 @@ class Engine:
 
     def complete(self, wf: BpmnWorkflow, task_guid: str, data: Mapping[str, Any]) -> None:
         """Replace the task's data with validated values (never spiff's form merge) and run on."""
-        task = wf.get_task_from_id(UUID(task_guid))
+        try:
+            task = wf.get_task_from_id(UUID(task_guid))
+        except (ValueError, TypeError, TaskNotFoundException):  # not a guid, or not in this instance
+            raise TaskNotReady(task_guid) from None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_guid)
         task.set_data(**data)

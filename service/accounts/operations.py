@@ -151,10 +151,8 @@ def issue_token(user: User) -> tuple[str, dt.datetime]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    return db.session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == _digest(token), ApiToken.expires_at > utcnow(), User.active.is_(True)))
 
 
 def _digest(token: str) -> str:

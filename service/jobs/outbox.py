@@ -58,7 +58,7 @@ def _claim(worker_id: str, limit: int) -> list[int]:
     for job_id in db.session.scalars(due).all():
         result = db.session.execute(
             update(Job).where(Job.id == job_id, or_(Job.locked_until.is_(None), Job.locked_until < now))
-            .values(locked_by=worker_id, locked_until=now + LEASE).execution_options(synchronize_session=False))
+            .values(locked_by=worker_id, locked_until=now + LEASE))
         if result.rowcount == 1:
             claimed.append(job_id)
     db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..errors import Invalid
@@ -29,8 +29,7 @@ def check_values(actor: User, record: Organization | None, values: Mapping[str, 
 
 def on_approved(actor: User, record: Organization) -> None:
     """An approved unit becomes its account's unit (the latest approved one wins)."""
-    account = db.session.get(User, record.account_id)
-    account.organization_id = record.id
+    db.session.execute(update(User).where(User.id == record.account_id).values(organization_id=record.id))
 
 
 ORGANIZATION = register(RecordKind(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -47,6 +48,8 @@ class ProcessInstance(db.Model):
     definition = relationship(ProcessDefinition)
 
     __table_args__ = (Index("ix_process_instance_record", "record_kind", "record_id"),)
+    # Every UPDATE checks and bumps state_version: of two concurrent saves only one lands, on any database.
+    __mapper_args__: ClassVar[dict] = {"version_id_col": state_version}
 
 
 class TaskStatus(StrEnum):
@@ -57,7 +60,7 @@ class TaskStatus(StrEnum):
 
 class HumanTask(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     task_guid: Mapped[str] = mapped_column(String(36), unique=True)
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
@@ -81,6 +84,11 @@ class HumanTask(db.Model):
 
     __table_args__ = (
         Index("ix_human_task_queue", "status", "role", "region_code", "assignee_id", "created_at"),
+        # The 待审批 queue in its display order, small because it holds only unclaimed open tasks.
+        Index("ix_human_task_claimable", "role", "region_code", "created_at", "id",
+              postgresql_where=text("status = 'open' AND assignee_id IS NULL"),
+              sqlite_where=text("status = 'open' AND assignee_id IS NULL")),
+        Index("ix_human_task_instance_status", "instance_id", "status"),
         Index("ix_human_task_assignee", "assignee_id", "status"),
         Index("ix_human_task_record", "record_kind", "record_id"),
     )

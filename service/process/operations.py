@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from forms import FORMS
 from workflows.lint import LintContext, validate_diagram
@@ -65,6 +66,23 @@ def parsed(definition: ProcessDefinition) -> ParsedDiagram:
     return spec_cache.get(definition.sha256, definition.bpmn_xml)
 
 
+_DIAGRAMS_BY_DEFINITION: dict[int, ParsedDiagram] = {}
+
+
+def diagram_for(definition_id: int) -> ParsedDiagram:
+    """Definitions never change once deployed, so a step needs no query to find its diagram."""
+    diagram = _DIAGRAMS_BY_DEFINITION.get(definition_id)
+    if diagram is None:
+        diagram = _DIAGRAMS_BY_DEFINITION[definition_id] = parsed(db.session.get(ProcessDefinition, definition_id))
+    return diagram
+
+
+def forget_diagrams() -> None:
+    """For tests that recreate the database (ids are reused)."""
+    _DIAGRAMS_BY_DEFINITION.clear()
+    spec_cache.clear()
+
+
 def derive_status(wf: BpmnWorkflow, diagram: ParsedDiagram) -> FilingStatus:
     """The record's status follows the instance: the declared outcome of its end event, else who acts next."""
     if wf.is_completed():
@@ -83,7 +101,7 @@ def start_instance(ref: RecordRef, actor: User) -> tuple[ProcessInstance, Filing
                                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
     db.session.add(instance)
     db.session.flush()
-    _record_timers(instance, wf)
+    _record_timers(instance, wf, diagram)
     _sync_tasks(instance, wf, ref)
     add_history(instance.id, ref, "发起审批", actor, "submit")
     return instance, derive_status(wf, diagram)
@@ -100,11 +118,11 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
             ref: RecordRef) -> FilingStatus:
     """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller."""
-    diagram = parsed(db.session.get(ProcessDefinition, instance.definition_id))
+    diagram = diagram_for(instance.definition_id)
     wf = engine.load(diagram, instance.state)
     engine.complete(wf, task.task_guid, data)
     decision = data.get("decision")
-    _save(instance, wf)
+    _save(instance, wf, diagram)
     now = utcnow()
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     task.assignee_id = task.assignee_id or actor.id
@@ -115,23 +133,23 @@ def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
     return derive_status(wf, diagram)
 
 
-def _save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+def _save(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedDiagram) -> None:
     """Write the new state only if nobody else did since we loaded it (the portable half of the lock)."""
-    result = db.session.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == instance.id, ProcessInstance.state_version == instance.state_version)
-        .values(state=engine.dump(wf), state_version=instance.state_version + 1, updated_at=utcnow(),
-                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict("该流程刚刚被他人处理，请刷新后重试")
-    db.session.expire(instance)
-    _record_timers(instance, wf)
+    instance.state = engine.dump(wf)
+    instance.status = InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING
+    instance.updated_at = utcnow()
+    try:
+        db.session.flush()  # UPDATE … WHERE state_version = <loaded>, via the mapper's version column
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("该流程刚刚被他人处理，请刷新后重试") from None
+    _record_timers(instance, wf, diagram)
 
 
-def _record_timers(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+def _record_timers(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedDiagram) -> None:
     """Copy the instance's timer due times into the indexed timer table the poller reads."""
+    if not diagram.has_timers:
+        return
     db.session.execute(Timer.__table__.delete().where(Timer.instance_id == instance.id))
     for due in engine.timer_due_times(wf):
         db.session.add(Timer(instance_id=instance.id, due_at=_aware(due)))
@@ -169,7 +187,7 @@ def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: 
 
 def progress(instance: ProcessInstance) -> dict:
     definition = db.session.get(ProcessDefinition, instance.definition_id)
-    wf = engine.load(parsed(definition), instance.state)
+    wf = engine.load(diagram_for(definition.id), instance.state)
     prog = engine.progress(wf)
     return {"bpmn_xml": definition.bpmn_xml, "completed": prog.completed, "active": prog.active,
             "process_key": definition.key, "process_version": definition.version}
@@ -186,10 +204,10 @@ def open_applicant_task(instance_id: int) -> HumanTask:
 
 def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
     """Let due timers fire and run on; the instance must be locked by the caller."""
-    diagram = parsed(db.session.get(ProcessDefinition, instance.definition_id))
+    diagram = diagram_for(instance.definition_id)
     wf = engine.load(diagram, instance.state)
     engine.fire_due_timers(wf)
-    _save(instance, wf)
+    _save(instance, wf, diagram)
     _sync_tasks(instance, wf, ref)
     add_history(instance.id, ref, "定时器", None, "timer")
     return derive_status(wf, diagram)

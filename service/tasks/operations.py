@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import Select, false, func, or_, select, update
 
 from forms import FORMS
 
@@ -61,20 +61,24 @@ def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, p
 
 
 def claim_task(actor: User, task_id: int) -> HumanTask:
+    """One conditional UPDATE: it succeeds for exactly one candidate; the rest learn why not."""
+    claimed = db.session.scalar(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None),
+               HumanTask.role == actor.role,
+               or_(HumanTask.region_code == actor.region_code, HumanTask.region_code.is_(None)))
+        .values(assignee_id=actor.id, claimed_at=utcnow())
+        .returning(HumanTask)
+        .execution_options(populate_existing=True))
+    if claimed is not None:
+        return claimed
     task = get_task(actor, task_id)
     if not is_candidate(actor, task):
         raise Forbidden("您不是该任务的审批人")
-    result = db.session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None))
-        .values(assignee_id=actor.id, claimed_at=utcnow())
-        .execution_options(synchronize_session=False))
-    db.session.refresh(task)
-    if result.rowcount != 1:
-        if task.status != TaskStatus.OPEN:
-            raise Conflict("该任务已办结")
-        if task.assignee_id != actor.id:
-            raise Conflict("该任务已被其他审批人认领")
+    if task.status != TaskStatus.OPEN:
+        raise Conflict("该任务已办结")
+    if task.assignee_id != actor.id:
+        raise Conflict("该任务已被其他审批人认领")
     return task
 
 
@@ -91,11 +95,12 @@ def unclaim_task(actor: User, task_id: int) -> HumanTask:
 
 def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
     """Validate the task's form, advance the instance and update the record — all in one transaction."""
-    task = get_task(actor, task_id)
+    task = db.session.scalar(_visible_tasks(actor).where(HumanTask.id == task_id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if task is None:
+        raise NotFound("任务不存在")
     if not is_candidate(actor, task):
         raise Forbidden("您不是该任务的审批人")
-    task = db.session.scalar(select(HumanTask).where(HumanTask.id == task.id).with_for_update()
-                             .execution_options(populate_existing=True))
     if task.status != TaskStatus.OPEN:
         raise Conflict("该任务已办结")
     if task.assignee_id not in (None, actor.id):
