@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from workflows.errors import DiagramRejected, TaskNotReady
@@ -112,6 +113,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(TaskNotReady)
     def _not_ready(_exc: TaskNotReady):
         return _answer(409, "conflict", "该任务已办结或已不在当前环节，请刷新")
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc: StaleDataError):
+        # The instance's state_version moved on between our load and our write: someone else acted.
+        db.session.rollback()
+        return _answer(409, "conflict", "该流程刚刚被他人处理，请刷新后重试")
 
     @app.errorhandler(IntegrityError)
     def _integrity(_exc: IntegrityError):

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -191,6 +193,16 @@ def review_once(client: JsonClient, timings: HttpTimings | None) -> None:
         timings.step.add((completed - claim_start) / 1e6)
 
 
+def drive_from_another_process(port: int, token: str, warmup: int, iterations: int) -> dict[str, list[float]]:
+    """Warm-up and timed steps from a separate client process (see client.py for why)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "scripts.benchmarks.client", str(port), token, str(warmup), str(iterations)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError(f"benchmark client failed: {completed.stderr[-2000:]}")
+    return json.loads(completed.stdout)
+
+
 def measure_http(app: Any, opts: Options) -> dict[str, Any]:
     from service.extensions import db
 
@@ -207,13 +219,13 @@ def measure_http(app: Any, opts: Options) -> dict[str, Any]:
         first_page = client.request("GET", LIST_PATH)
         log(f"serving on 127.0.0.1:{server.port}; {first_page['total']} claimable tasks; "
             f"warm-up {opts.warmup}, timed {opts.iterations}")
-        for _ in range(opts.warmup):
-            review_once(client, None)
+        drive_from_another_process(server.port, client.token, opts.warmup, 0)
         gc.collect()
         instrument.recording = True
-        for _ in range(opts.iterations):
-            review_once(client, timings)
+        samples = drive_from_another_process(server.port, client.token, 0, opts.iterations)
         instrument.recording = False
+        for name, values in samples.items():
+            getattr(timings, name).samples.extend(values)
         log(f"tracing SQL over {opts.trace_iterations} more steps")
         instrument.tracing = True
         for _ in range(opts.trace_iterations):

@@ -147,7 +147,6 @@ def apply_status(kind: RecordKind, record: Any, status: FilingStatus, actor: Use
         record.decided_at = utcnow()
     if status == FilingStatus.APPROVED:
         kind.on_approved(actor, record)
-    db.session.flush()
 
 
 def history_of(kind: RecordKind, record: Any) -> list[History]:

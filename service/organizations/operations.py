@@ -29,7 +29,9 @@ def check_values(actor: User, record: Organization | None, values: Mapping[str, 
 
 def on_approved(actor: User, record: Organization) -> None:
     """An approved unit becomes its account's unit (the latest approved one wins)."""
-    db.session.execute(update(User).where(User.id == record.account_id).values(organization_id=record.id))
+    # A plain table UPDATE: no ORM synchronisation and no autoflush; the step's other writes go out at commit.
+    db.session.execute(update(User.__table__).where(User.__table__.c.id == record.account_id)
+                       .values(organization_id=record.id))
 
 
 ORGANIZATION = register(RecordKind(

@@ -10,8 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Select, func, select
 
 from forms import FORMS
 from workflows.lint import LintContext, validate_diagram
@@ -115,11 +114,25 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     return instance
 
 
+def lock_task_and_instance(task_query: Select) -> tuple[HumanTask, ProcessInstance] | None:
+    """Lock a human task and its instance in one statement: completing a task changes both."""
+    row = db.session.execute(
+        task_query.add_columns(ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .with_for_update().execution_options(populate_existing=True)).first()
+    return (row[0], row[1]) if row else None
+
+
 def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
             ref: RecordRef) -> FilingStatus:
-    """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller."""
+    """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller.
+
+    Reads come first and writes are only queued, so the whole step is written by one flush at commit.
+    """
     diagram = diagram_for(instance.definition_id)
     wf = engine.load(diagram, instance.state)
+    # Rows exist exactly for the ready tasks, so when this task was the only one no query is needed.
+    only_this = [t.guid for t in engine.ready_tasks(wf)] == [task.task_guid]
+    open_rows = [task] if only_this else _open_rows(instance.id)
     engine.complete(wf, task.task_guid, data)
     decision = data.get("decision")
     _save(instance, wf, diagram)
@@ -127,22 +140,18 @@ def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     task.assignee_id = task.assignee_id or actor.id
     task.decision = decision
-    _sync_tasks(instance, wf, ref)
+    _sync_tasks(instance, wf, ref, [row for row in open_rows if row.id != task.id])
     action = decision or "resubmit"
     add_history(instance.id, ref, task.name, actor, action, decision, data.get("opinion"))
     return derive_status(wf, diagram)
 
 
 def _save(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedDiagram) -> None:
-    """Write the new state only if nobody else did since we loaded it (the portable half of the lock)."""
+    """Queue the new state. Its UPDATE carries ``WHERE state_version = <loaded>`` (the mapper's version
+    column), so a concurrent save makes the flush fail with StaleDataError — answered as 409."""
     instance.state = engine.dump(wf)
     instance.status = InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING
     instance.updated_at = utcnow()
-    try:
-        db.session.flush()  # UPDATE … WHERE state_version = <loaded>, via the mapper's version column
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("该流程刚刚被他人处理，请刷新后重试") from None
     _record_timers(instance, wf, diagram)
 
 
@@ -159,10 +168,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef) -> None:
+def _open_rows(instance_id: int) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                           HumanTask.status == TaskStatus.OPEN)))
+
+
+def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef,
+                open_rows: list[HumanTask] | None = None) -> None:
+    """Close rows whose task is no longer ready and open rows for newly ready tasks (queued, not flushed)."""
     ready = {t.guid: t for t in engine.ready_tasks(wf)}
-    open_rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                          HumanTask.status == TaskStatus.OPEN)).all()
+    open_rows = _open_rows(instance.id) if open_rows is None else open_rows
     known = {row.task_guid for row in open_rows}
     for row in open_rows:
         if row.task_guid not in ready:
@@ -175,7 +190,6 @@ def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef) -> 
             role=task.lane or RoleKey.REVIEWER, region_code=ref.region_code, form_key=task.form_key,
             record_kind=ref.kind, record_id=ref.id,
             applicant_id=ref.applicant_id if task.lane == RoleKey.APPLICANT else None))
-    db.session.flush()
 
 
 def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: User | None, action: str,
@@ -205,9 +219,10 @@ def open_applicant_task(instance_id: int) -> HumanTask:
 def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
     """Let due timers fire and run on; the instance must be locked by the caller."""
     diagram = diagram_for(instance.definition_id)
+    open_rows = _open_rows(instance.id)
     wf = engine.load(diagram, instance.state)
     engine.fire_due_timers(wf)
     _save(instance, wf, diagram)
-    _sync_tasks(instance, wf, ref)
+    _sync_tasks(instance, wf, ref, open_rows)
     add_history(instance.id, ref, "定时器", None, "timer")
     return derive_status(wf, diagram)

@@ -95,10 +95,10 @@ def unclaim_task(actor: User, task_id: int) -> HumanTask:
 
 def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
     """Validate the task's form, advance the instance and update the record — all in one transaction."""
-    task = db.session.scalar(_visible_tasks(actor).where(HumanTask.id == task_id).with_for_update()
-                             .execution_options(populate_existing=True))
-    if task is None:
+    locked = process.lock_task_and_instance(_visible_tasks(actor).where(HumanTask.id == task_id))
+    if locked is None:
         raise NotFound("任务不存在")
+    task, instance = locked
     if not is_candidate(actor, task):
         raise Forbidden("您不是该任务的审批人")
     if task.status != TaskStatus.OPEN:
@@ -108,7 +108,6 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
     clean = FORMS[task.form_key].load(data) if task.form_key else {}
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
-    instance = process.lock_instance(task.instance_id)
     status = process.advance(instance, task, clean, actor, ref_of(kind, record))
     apply_status(kind, record, status, actor)
     return task

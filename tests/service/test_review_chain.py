@@ -110,3 +110,29 @@ def test_not_a_candidate_403_other_region_404(owner, make_api):
 def test_task_scope_validation(reviewer):
     assert reviewer.get("/tasks?scope=everything").status_code == 422
     assert reviewer.get("/tasks/999999").status_code == 404
+
+
+def test_a_concurrent_save_between_load_and_write_is_409(owner, reviewer, monkeypatch):
+    """The portable half of the lock: the state-version check, independent of SELECT … FOR UPDATE."""
+    from sqlalchemy import update
+
+    from service.extensions import db
+    from service.process import operations as process
+    from service.process.models import ProcessInstance
+
+    record_id = submit_organization(owner)
+    task_id = open_task_for(reviewer, record_id)
+    real_lock = process.lock_task_and_instance
+
+    def lock_then_lose_the_race(query):
+        task, instance = real_lock(query)
+        db.session.execute(update(ProcessInstance.__table__).where(ProcessInstance.id == instance.id)
+                           .values(state_version=ProcessInstance.state_version + 1))
+        return task, instance
+
+    monkeypatch.setattr(process, "lock_task_and_instance", lock_then_lose_the_race)
+    response = reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
+    assert response.status_code == 409 and "他人" in response.json["message"]
+    monkeypatch.undo()
+    assert reviewer.get(f"/tasks/{task_id}").json["status"] == "open"
+    assert owner.get(f"/organizations/{record_id}").json["status"] == "in_review"
