@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,16 @@ def seed(opts: Options) -> dict[str, Any]:
     return {"filings": opts.filings, "other_region_filings": opts.other_filings,
             "other_regions": list(OTHER_REGIONS), "applicants": opts.applicants,
             "seconds": round(seconds, 2), "ms_per_filing": round(seconds * 1e3 / max(1, total), 3)}
+
+
+def seed_in_another_process(data_dir: str, opts: Options) -> dict[str, Any]:
+    """Seed from a separate process (see seed.py for why); its progress lines pass through."""
+    fields = {**asdict(opts), "output": str(opts.output)}
+    completed = subprocess.run([sys.executable, "-m", "scripts.benchmarks.seed", data_dir, json.dumps(fields)],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError("seeding failed (see the messages above)")
+    return json.loads(completed.stdout)
 
 
 def database_facts() -> dict[str, Any]:
@@ -302,16 +312,12 @@ def run(opts: Options) -> dict[str, Any]:
     os.environ["DATABASE_URL"] = opts.database_url
 
     from service import create_app
-    from service.cli import prepare_database
     from service.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="crane-bench-") as data_dir:
+        log(f"seeding {opts.filings} filings in {REGION} and {opts.other_filings} in other regions")
+        seeded = seed_in_another_process(data_dir, opts)
         app = create_app({"DATA_DIR": data_dir, "PASSWORD_HASH_FAST": True, "START_WORKER": False})
-        with app.app_context():
-            prepare_database()
-            log(f"seeding {opts.filings} filings in {REGION} and {opts.other_filings} in other regions")
-            seeded = seed(opts)
-            db.session.remove()
         started = time.perf_counter()
         vacuum_analyze(opts.database_url)
         seeded["vacuum_analyze_seconds"] = round(time.perf_counter() - started, 2)
