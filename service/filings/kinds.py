@@ -28,6 +28,7 @@ class RecordKind:
     #: Values a new draft's form starts with for this actor (e.g. the account's unit type).
     draft_defaults: Callable[..., dict[str, Any]] = lambda _actor: {}
     list_columns: tuple[str, ...] = field(default=())
+    search_columns: tuple[str, ...] = field(default=())  # what the list's search box matches
 
     @property
     def form(self) -> FormDef:

@@ -43,11 +43,9 @@ def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, pe
     statuses = TABS.get(tab, TABS[""])[1]
     if statuses:
         query = query.where(kind.model.status.in_(statuses))
-    if search:
+    if search and kind.search_columns:
         like = f"%{search}%"
-        columns = [getattr(kind.model, c) for c in ("name", "uscc") if hasattr(kind.model, c)]
-        if columns:
-            query = query.where(or_(*(c.like(like) for c in columns)))
+        query = query.where(or_(*(getattr(kind.model, c).like(like) for c in kind.search_columns)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.order_by(kind.model.id.desc()).limit(per_page)
                                .offset((page - 1) * per_page)).all()

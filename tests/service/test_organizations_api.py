@@ -162,3 +162,13 @@ def test_non_object_json_is_400(owner, method):
     path = "/organizations" if method == "post" else f"/organizations/{record_id}"
     response = getattr(owner, method)(path, json=["not", "an", "object"])
     assert response.status_code == 400
+
+
+def test_search_by_name_or_uscc(owner):
+    code = factories.make_uscc()
+    data = factories.organization_data(name="昌吉吊装有限公司", uscc=code)
+    wanted = owner.post("/organizations", json=data).json["id"]
+    owner.post("/organizations", json=factories.organization_data(name="哈密建工"))
+    assert {r["id"] for r in owner.get("/organizations?q=昌吉").json["items"]} == {wanted}
+    assert {r["id"] for r in owner.get(f"/organizations?q={code[4:12]}").json["items"]} == {wanted}
+    assert owner.get("/organizations?q=不存在的单位").json["total"] == 0
