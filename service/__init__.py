@@ -40,7 +40,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     ui.init_app(app)
 
-    from . import models  # noqa: F401 - every table registered before migrations or queries
+    from . import (
+        assets,
+        models,  # noqa: F401 - every table registered before migrations or queries
+    )
     from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
     from .accounts import blueprint as accounts_pages
     from .api import blueprint as api
@@ -50,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .tasks import api as _tasks_api  # noqa: F401
     from .tasks import blueprint as task_pages
 
+    app.register_blueprint(assets.bp)
     app.register_blueprint(accounts_pages.bp)
     app.register_blueprint(filings_pages.bp)
     app.register_blueprint(task_pages.bp)

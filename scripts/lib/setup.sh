@@ -52,3 +52,16 @@ ensure_venv() {
     echo "$digest" > "$stamp"
   fi
 }
+
+ensure_npm_packages() {
+  # Installs package.json's front-end packages (bpmn-js) into node_modules when missing or changed.
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp="$ROOT/node_modules/.installed"
+  local digest
+  digest="$(cat "$ROOT/package.json" "$ROOT/package-lock.json" | sha256sum | cut -c1-64)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    say "安装前端依赖（npm）"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$digest" > "$stamp"
+  fi
+}

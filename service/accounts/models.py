@@ -25,7 +25,7 @@ class RoleKey(StrEnum):
 
 STAFF_ROLES = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.SUPERVISOR)
 ROLE_LABELS = {
-    RoleKey.APPLICANT: "企业用户",
+    RoleKey.APPLICANT: "申请单位",
     RoleKey.REVIEWER: "地方住建局审批人员",
     RoleKey.CHIEF: "地方住建局负责人",
     RoleKey.SUPERVISOR: "监督员",

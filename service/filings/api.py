@@ -7,8 +7,6 @@ from flask import jsonify, request
 from ..api.blueprint import actor, body, bp, page_json, paging
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..process import operations as process
-from ..process.models import ProcessInstance
 from . import operations
 from .kinds import KINDS, RecordKind
 from .models import TABS
@@ -86,9 +84,4 @@ def submit_record(kind_path: str, record_id: int):
 @bp.get("/<kind_path>/<int:record_id>/progress")
 def record_progress(kind_path: str, record_id: int):
     kind = _kind(kind_path)
-    record = operations.get_record(kind, actor(), record_id)
-    if not record.instance_id:
-        definition = process.latest_definition(kind.key)
-        return jsonify({"bpmn_xml": definition.bpmn_xml, "completed": [], "active": [],
-                        "process_key": kind.key, "process_version": definition.version})
-    return jsonify(process.progress(db.session.get(ProcessInstance, record.instance_id)))
+    return jsonify(operations.progress_of(kind, operations.get_record(kind, actor(), record_id)))

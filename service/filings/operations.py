@@ -17,7 +17,7 @@ from ..attachments.storage import FileStore
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..process import operations as process
-from ..process.models import History
+from ..process.models import History, ProcessInstance
 from ..types import utcnow
 from .kinds import RecordKind
 from .models import EDITABLE, FilingStatus
@@ -147,6 +147,11 @@ def apply_status(kind: RecordKind, record: Any, status: FilingStatus, actor: Use
         record.decided_at = utcnow()
     if status == FilingStatus.APPROVED:
         kind.on_approved(actor, record)
+
+
+def progress_of(kind: RecordKind, record: Any) -> dict[str, Any]:
+    instance = db.session.get(ProcessInstance, record.instance_id) if record.instance_id else None
+    return process.progress(instance, kind.key)
 
 
 def history_of(kind: RecordKind, record: Any) -> list[History]:

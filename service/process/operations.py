@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from lxml import etree
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
 from forms import FORMS
 from workflows.lint import LintContext, validate_diagram
-from workflows.parser import ParsedDiagram
+from workflows.parser import NS, ParsedDiagram, parse_xml
 from workflows.registry import diagram_sha256
 
 from ..accounts.models import Role, RoleKey, User
@@ -199,12 +200,25 @@ def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: 
                            opinion=opinion))
 
 
-def progress(instance: ProcessInstance) -> dict:
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    wf = engine.load(diagram_for(definition.id), instance.state)
-    prog = engine.progress(wf)
-    return {"bpmn_xml": definition.bpmn_xml, "completed": prog.completed, "active": prog.active,
+def progress(instance: ProcessInstance | None, key: str) -> dict:
+    """The diagram with its finished and current elements; a record not yet submitted shows the latest."""
+    if instance is None:
+        definition, completed, active = latest_definition(key), [], []
+    else:
+        definition = db.session.get(ProcessDefinition, instance.definition_id)
+        prog = engine.progress(engine.load(diagram_for(definition.id), instance.state))
+        completed, active = prog.completed, prog.active
+    return {"bpmn_xml": definition.bpmn_xml, "completed": completed, "active": active,
             "process_key": definition.key, "process_version": definition.version}
+
+
+def with_role_names(bpmn_xml: str) -> str:
+    """The diagram as people read it: lanes carry role keys (reviewer …); show their Chinese names."""
+    names = {key: name for key, name in db.session.execute(select(Role.key, Role.name))}
+    root = parse_xml(bpmn_xml)
+    for lane in root.iter(f"{{{NS['bpmn']}}}lane"):
+        lane.set("name", names.get(lane.get("name", ""), lane.get("name", "")))
+    return etree.tostring(root, encoding="unicode")
 
 
 def open_applicant_task(instance_id: int) -> HumanTask:

@@ -1,0 +1,23 @@
+"""Front-end packages installed by npm (see package.json), served from node_modules.
+
+Only the listed packages' distribution folders are reachable; send_from_directory refuses any path
+that leaves them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_from_directory
+
+from .config import ROOT
+
+VENDOR = {"bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist"}
+
+bp = Blueprint("assets", __name__)
+
+
+@bp.get("/vendor/<package>/<path:filename>")
+def vendor(package: str, filename: str):
+    folder = VENDOR.get(package)
+    if folder is None:
+        abort(404)
+    return send_from_directory(folder, filename, max_age=86400)

@@ -1,0 +1,20 @@
+from tests.service.conftest import submit_organization
+from tests.service.test_pages import login
+
+
+def test_progress_json_for_the_viewer_names_lanes_in_chinese(app, owner, make_api):
+    record_id = submit_organization(owner)
+    client = app.test_client()
+    login(client, owner.user.username)
+    data = client.get(f"/organizations/{record_id}/progress").json
+    assert data["active"] == ["Task_review"] and "StartEvent_submit" in data["completed"]
+    assert 'name="地方住建局审批人员"' in data["bpmn_xml"] and 'name="reviewer"' not in data["bpmn_xml"]
+    stranger = app.test_client()
+    login(stranger, make_api("owner").user.username)
+    assert stranger.get(f"/organizations/{record_id}/progress").status_code == 404
+
+
+def test_vendor_assets_are_served_and_confined(client):
+    assert client.get("/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").status_code == 200
+    assert client.get("/vendor/bpmn-js/../../package.json").status_code == 404
+    assert client.get("/vendor/left-pad/index.js").status_code == 404
