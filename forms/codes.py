@@ -31,3 +31,23 @@ ORG_TYPES: dict[str, str] = {
 }
 
 REVIEW_DECISIONS: dict[str, str] = {"approve": "通过", "return": "退回", "reject": "不予通过"}
+
+#: Special-worker categories (national e-licence dictionary, rules.md).
+WORKER_CATEGORIES: dict[str, str] = {
+    "01": "建筑电工",
+    "02": "建筑架子工（普通脚手架）",
+    "03": "建筑架子工（附着升降脚手架）",
+    "04": "建筑起重司索信号工",
+    "05": "建筑起重机械司机（塔式起重机）",
+    "06": "建筑起重机械司机（施工升降机）",
+    "07": "建筑起重机械司机（物料提升机）",
+    "08": "建筑起重机械安装拆卸工（塔式起重机）",
+    "09": "建筑起重机械安装拆卸工（施工升降机）",
+    "10": "建筑起重机械安装拆卸工（物料提升机）",
+    "11": "高处作业吊篮安装拆卸工",
+    "99": "其他",
+}
+
+#: Xinjiang's extent, for coordinate sanity checks (rules.md).
+XINJIANG_LONGITUDE = (73.4, 96.5)
+XINJIANG_LATITUDE = (34.3, 49.3)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from .codes import ORG_TYPES, REGIONS, REVIEW_DECISIONS, UNIT_TYPES
+from .codes import ORG_TYPES, REGIONS, REVIEW_DECISIONS, UNIT_TYPES, WORKER_CATEGORIES
 from .validators import VALIDATORS, FieldInvalid
 
 FORMS_DIR = Path(__file__).resolve().parent
@@ -28,6 +28,7 @@ OPTION_TABLES: dict[str, dict[str, str]] = {
     "org_types": ORG_TYPES,
     "unit_types": UNIT_TYPES,
     "review_decisions": REVIEW_DECISIONS,
+    "worker_categories": WORKER_CATEGORIES,
 }
 REQUIRED_MESSAGE = "此项为必填项"
 
@@ -138,6 +139,8 @@ def _convert(f: FieldDef, value: Any) -> Any:
         if str(value).lower() in ("false", "0", "off", "no", "否"):
             return False
         raise FieldInvalid("请选择是或否")
+    if f.type == "date" and isinstance(value, dt.date):
+        return value
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise FieldInvalid("格式不正确，应为文本")
     text = str(value)
@@ -149,7 +152,7 @@ def _convert(f: FieldDef, value: Any) -> Any:
         return text
     if f.type == "date":
         try:
-            return dt.date.fromisoformat(text).isoformat()
+            return dt.date.fromisoformat(text)
         except ValueError:
             raise FieldInvalid("日期格式应为 YYYY-MM-DD") from None
     if f.type == "number":

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from stdnum.cn import ric, uscc
 
-from .codes import REGIONS
+from .codes import REGIONS, XINJIANG_LATITUDE, XINJIANG_LONGITUDE
 
 
 class FieldInvalid(ValueError):
@@ -100,6 +100,25 @@ def region_code(value: str) -> str:
     return value
 
 
+def _coordinate(value: str, bounds: tuple[float, float], what: str) -> str:
+    no_spaces(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise FieldInvalid(f"{what}应为数字，例如 87.617733") from None
+    if not bounds[0] <= number <= bounds[1]:
+        raise FieldInvalid(f"{what}不在新疆范围内（{bounds[0]}–{bounds[1]}），请核对")
+    return f"{number:.6f}"
+
+
+def longitude(value: str) -> str:
+    return _coordinate(value, XINJIANG_LONGITUDE, "经度")
+
+
+def latitude(value: str) -> str:
+    return _coordinate(value, XINJIANG_LATITUDE, "纬度")
+
+
 VALIDATORS: dict[str, Callable[[str], str]] = {
     "no_spaces": no_spaces,
     "name": name_text,
@@ -107,4 +126,6 @@ VALIDATORS: dict[str, Callable[[str], str]] = {
     "id_number": id_number,
     "mobile": mobile,
     "region_code": region_code,
+    "longitude": longitude,
+    "latitude": latitude,
 }

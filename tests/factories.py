@@ -48,3 +48,26 @@ def organization_data(**overrides: str) -> dict[str, str]:
 
 def pdf_file(name: str = "scan.pdf") -> tuple[io.BytesIO, str]:
     return io.BytesIO(PDF_BYTES), name
+
+
+def worker_data(**overrides: object) -> dict[str, object]:
+    today = dt.date.today()
+    data: dict[str, object] = {
+        "name": unique_name("杨俊"), "id_number": make_id_number(), "category": "05",
+        "certificate_number": f"新A04{next(_counter):08d}", "issuing_authority": "新疆维吾尔自治区住房和城乡建设厅",
+        "valid_from": (today - dt.timedelta(days=200)).isoformat(),
+        "valid_until": (today + dt.timedelta(days=530)).isoformat(),
+        "employer_name": "新疆天山建设有限公司", "employer_uscc": make_uscc(), "phone": "13999001122"}
+    data.update(overrides)
+    return data
+
+
+def project_data(**overrides: str) -> dict[str, str]:
+    data = {"name": unique_name("乌鲁木齐会展中心二期"), "address": "乌鲁木齐市新市区会展大道100号",
+            "region_code": "650100", "developer_name": "乌鲁木齐城市建设投资集团",
+            "construction_unit_uscc": make_uscc(), "supervision_unit_uscc": make_uscc(),
+            "installation_unit_uscc": make_uscc(), "permit_number": f"650100202611{next(_counter):04d}",
+            "longitude": "87.617733", "latitude": "43.792818", "manager_name": "王建华",
+            "manager_phone": "13899887766"}
+    data.update(overrides)
+    return data

@@ -27,6 +27,8 @@ class RecordKind:
     on_approved: Callable[..., None] = _no_check
     #: Values a new draft's form starts with for this actor (e.g. the account's unit type).
     draft_defaults: Callable[..., dict[str, Any]] = lambda _actor: {}
+    #: Columns set when a draft is created that are not form fields (e.g. the region a worker is filed in).
+    draft_columns: Callable[..., dict[str, Any]] = lambda _actor: {}
     list_columns: tuple[str, ...] = field(default=())
     search_columns: tuple[str, ...] = field(default=())  # what the list's search box matches
 

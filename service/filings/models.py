@@ -54,7 +54,7 @@ class FilingMixin:
 
     @declared_attr
     def instance_id(cls) -> Mapped[int | None]:
-        return mapped_column(ForeignKey("process_instance.id", use_alter=True))
+        return mapped_column(ForeignKey("process_instance.id"))
 
     @property
     def status_label(self) -> str:

@@ -58,7 +58,7 @@ def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
     _require_filer(kind, actor)
     values = kind.form.load(data, partial=True)
     kind.check_values(actor, None, values)
-    record = kind.model(**values, account_id=actor.id, status=FilingStatus.DRAFT)
+    record = kind.model(**values, **kind.draft_columns(actor), account_id=actor.id, status=FilingStatus.DRAFT)
     db.session.add(record)
     db.session.flush()
     return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..extensions import db
@@ -19,7 +20,8 @@ def record_out(kind: RecordKind, record: Any, *, detail: bool = False) -> dict[s
                            "created_at": iso(record.created_at), "submitted_at": iso(record.submitted_at),
                            "decided_at": iso(record.decided_at)}
     for f in kind.form.fields:
-        out[f.name] = getattr(record, f.name, None)
+        value = getattr(record, f.name, None)
+        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
     if not detail:
         return out
     out["process_version"] = None

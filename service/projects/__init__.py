@@ -1,0 +1,1 @@
+"""项目管理: construction projects where machines are installed and used."""

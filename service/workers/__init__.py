@@ -1,0 +1,1 @@
+"""特种工人: special workers and their operating certificates."""

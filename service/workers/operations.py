@@ -1,0 +1,47 @@
+"""Rules specific to 特种工人."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..accounts.models import User
+from ..errors import Invalid
+from ..filings.kinds import RecordKind, register
+from .models import Worker
+
+
+def unit_region(actor: User) -> dict[str, Any]:
+    """Worker records go to the bureau of the filing account's approved unit."""
+    if actor.organization is None:
+        raise Invalid("请先在“设置中心 › 单位管理”添加本单位并通过审批，再添加特种工人",
+                      {"organization": ["账号尚无通过审批的单位"]})
+    return {"region_code": actor.organization.region_code}
+
+
+def unit_defaults(actor: User) -> dict[str, Any]:
+    unit = actor.organization
+    return {"employer_name": unit.name, "employer_uscc": unit.uscc} if unit else {}
+
+
+def check_values(actor: User, record: Worker | None, values: Mapping[str, Any]) -> None:
+    start = values.get("valid_from", record.valid_from if record else None)
+    end = values.get("valid_until", record.valid_until if record else None)
+    if start and end and end <= start:
+        raise Invalid.field("valid_until", "证书有效期至应晚于有效期起")
+
+
+def check_submit(actor: User, record: Worker) -> None:
+    if record.valid_until and record.valid_until < dt.date.today():
+        raise Invalid.field("valid_until",
+                            f"证书已于 {record.valid_until:%Y-%m-%d} 过期，请先办理延期复核并更新证书信息")
+
+
+WORKER = register(RecordKind(
+    key="worker", path="workers", label="特种工人", model=Worker, form_key="worker",
+    filers=("owner", "construction"), check_values=check_values, check_submit=check_submit,
+    list_columns=("name", "category", "certificate_number", "valid_until"),
+    search_columns=("name", "id_number", "certificate_number"),
+    draft_defaults=unit_defaults, draft_columns=unit_region,
+))
