@@ -51,3 +51,15 @@ WORKER_CATEGORIES: dict[str, str] = {
 #: Xinjiang's extent, for coordinate sanity checks (rules.md).
 XINJIANG_LONGITUDE = (73.4, 96.5)
 XINJIANG_LATITUDE = (34.3, 49.3)
+
+MACHINE_CATEGORIES: dict[str, str] = {"T": "塔式起重机", "S": "施工升降机", "W": "物料提升机"}
+
+#: 基本参数: which parameter codes each machine category gives — exactly these, no others (manual 1.3.1).
+PARAMETER_CODES: dict[str, dict[str, str]] = {
+    "T": {"1001": "塔式起重机起重臂长度（m）", "1002": "塔式起重机最大起重重量（t）",
+          "1003": "塔式起重机拟安装最大高度（m）", "1004": "塔式起重机最大幅度起重重量（t）"},
+    "S": {"1005": "施工升降机额定载重量（kg）", "1006": "施工升降机额定速度（m/min）"},
+    "W": {"1007": "物料提升机额定载重量（kg）", "1008": "物料提升机额定速度（m/min）"},
+}
+ALL_PARAMETER_CODES: dict[str, str] = {
+    code: label for codes in PARAMETER_CODES.values() for code, label in codes.items()}

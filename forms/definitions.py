@@ -18,17 +18,27 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from .codes import ORG_TYPES, REGIONS, REVIEW_DECISIONS, UNIT_TYPES, WORKER_CATEGORIES
+from .codes import (
+    ALL_PARAMETER_CODES,
+    MACHINE_CATEGORIES,
+    ORG_TYPES,
+    REGIONS,
+    REVIEW_DECISIONS,
+    UNIT_TYPES,
+    WORKER_CATEGORIES,
+)
 from .validators import VALIDATORS, FieldInvalid
 
 FORMS_DIR = Path(__file__).resolve().parent
-FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean")
+FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean", "rows")
 OPTION_TABLES: dict[str, dict[str, str]] = {
     "regions": REGIONS,
     "org_types": ORG_TYPES,
     "unit_types": UNIT_TYPES,
     "review_decisions": REVIEW_DECISIONS,
     "worker_categories": WORKER_CATEGORIES,
+    "machine_categories": MACHINE_CATEGORIES,
+    "parameter_codes": ALL_PARAMETER_CODES,
 }
 REQUIRED_MESSAGE = "此项为必填项"
 
@@ -47,10 +57,18 @@ class FieldDef:
     options: tuple[tuple[str, str], ...] = ()
     max_length: int = 200
     help: str = ""
+    #: required only when every (field, value) pair holds, e.g. the 备案编号 when the decision is 通过
+    required_if: tuple[tuple[str, str], ...] = ()
+    #: for type "rows": the columns of each row (追加 adds a row, each row can be removed)
+    columns: tuple[FieldDef, ...] = ()
+    max_rows: int = 50
 
     @property
     def option_labels(self) -> dict[str, str]:
         return dict(self.options)
+
+    def is_required(self, values: Mapping[str, Any]) -> bool:
+        return self.required or (bool(self.required_if) and all(values.get(k) == v for k, v in self.required_if))
 
 
 @dataclass(frozen=True)
@@ -89,25 +107,43 @@ class FormDef:
 
     def missing_required(self, values: Mapping[str, Any]) -> dict[str, list[str]]:
         """Required fields still empty in a stored record (checked on submit)."""
-        return {f.name: [REQUIRED_MESSAGE] for f in self.fields if f.required and values.get(f.name) in (None, "")}
+        return {f.name: [REQUIRED_MESSAGE] for f in self.fields
+                if f.is_required(values) and values.get(f.name) in (None, "", [])}
 
     def json_schema(self) -> dict[str, Any]:
-        kinds = {"string": "string", "text": "string", "choice": "string", "date": "string",
-                 "number": "number", "boolean": "boolean"}
-        props: dict[str, Any] = {}
-        for f in self.fields:
-            prop: dict[str, Any] = {"type": kinds[f.type], "title": f.label}
-            if f.options:
-                prop["enum"] = [v for v, _ in f.options]
-            if f.type == "date":
-                prop["format"] = "date"
-            props[f.name] = prop
-        return {"type": "object", "title": self.title, "properties": props,
-                "required": [f.name for f in self.fields if f.required]}
+        return {"type": "object", "title": self.title, **_object_schema(self.fields)}
 
     def ui(self) -> list[dict[str, Any]]:
-        return [{"name": f.name, "label": f.label, "type": f.type, "help": f.help,
-                 "options": [{"value": v, "label": lbl} for v, lbl in f.options]} for f in self.fields]
+        return [_field_ui(f) for f in self.fields]
+
+
+_JSON_TYPES = {"string": "string", "text": "string", "choice": "string", "date": "string", "number": "string",
+               "boolean": "boolean", "rows": "array"}
+
+
+def _object_schema(fields_: tuple[FieldDef, ...]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for f in fields_:
+        prop: dict[str, Any] = {"type": _JSON_TYPES[f.type], "title": f.label}
+        if f.options:
+            prop["enum"] = [v for v, _ in f.options]
+        if f.type == "date":
+            prop["format"] = "date"
+        if f.type == "rows":
+            prop["items"] = {"type": "object", **_object_schema(f.columns)}
+            prop["maxItems"] = f.max_rows
+        props[f.name] = prop
+    return {"properties": props, "required": [f.name for f in fields_ if f.required]}
+
+
+def _field_ui(f: FieldDef) -> dict[str, Any]:
+    out = {"name": f.name, "label": f.label, "type": f.type, "help": f.help, "required": f.required,
+           "options": [{"value": v, "label": lbl} for v, lbl in f.options]}
+    if f.required_if:
+        out["required_if"] = dict(f.required_if)
+    if f.columns:
+        out["columns"] = [_field_ui(c) for c in f.columns]
+    return out
 
 
 class _Clean(fields.Field):
@@ -141,6 +177,8 @@ def _convert(f: FieldDef, value: Any) -> Any:
         raise FieldInvalid("请选择是或否")
     if f.type == "date" and isinstance(value, dt.date):
         return value
+    if f.type == "rows":
+        return _convert_rows(f, value)
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise FieldInvalid("格式不正确，应为文本")
     text = str(value)
@@ -166,6 +204,35 @@ def _convert(f: FieldDef, value: Any) -> Any:
     for name in f.validators:
         text = VALIDATORS[name](text)
     return text
+
+
+def _convert_rows(f: FieldDef, value: Any) -> list[dict[str, Any]]:
+    """Each row is validated column by column; messages say which row and which column."""
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise FieldInvalid("应为若干行，每行包含：" + "、".join(c.label for c in f.columns))
+    if len(value) > f.max_rows:
+        raise FieldInvalid(f"最多 {f.max_rows} 行")
+    names = {c.name for c in f.columns}
+    rows = []
+    for number, raw in enumerate(value, start=1):
+        unknown = set(raw) - names
+        if unknown:
+            raise FieldInvalid(f"第{number}行有不允许的字段：{'、'.join(sorted(unknown))}")
+        row: dict[str, Any] = {}
+        for column in f.columns:
+            cell = raw.get(column.name)
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if column.is_required(raw):
+                    raise FieldInvalid(f"第{number}行 {column.label}：{REQUIRED_MESSAGE}")
+                row[column.name] = None
+                continue
+            try:
+                converted = _convert(column, cell)
+            except FieldInvalid as exc:
+                raise FieldInvalid(f"第{number}行 {column.label}：{exc}") from None
+            row[column.name] = converted.isoformat() if isinstance(converted, dt.date) else converted
+        rows.append(row)
+    return rows
 
 
 def _build_schema(form: FormDef, unknown: str) -> Schema:
@@ -196,8 +263,13 @@ def _field_from_json(raw: Mapping[str, Any], source: str) -> FieldDef:
     options = tuple((str(v), str(lbl)) for v, lbl in options)
     if ftype == "choice" and not options:
         raise DefinitionError(f"{source}: choice field {name} has no options")
+    columns = tuple(_field_from_json(c, f"{source}: {name}") for c in raw.get("columns", ()))
+    if (ftype == "rows") != bool(columns):
+        raise DefinitionError(f"{source}: field {name}: columns belong to (and only to) type rows")
+    required_if = tuple((str(k), str(v)) for k, v in dict(raw.get("required_if", {})).items())
     return FieldDef(name, label, ftype, bool(raw.get("required", False)), validators, options,
-                    int(raw.get("max_length", 200)), raw.get("help", ""))
+                    int(raw.get("max_length", 200)), raw.get("help", ""), required_if, columns,
+                    int(raw.get("max_rows", 50)))
 
 
 def form_from_json(raw: Mapping[str, Any], source: str = "<form>") -> FormDef:

@@ -1,9 +1,12 @@
-"""Imports every model so metadata is complete (migrations, create_all, queries by name)."""
+"""Imports every model so metadata is complete (migrations, create_all, queries by name), and every
+record kind's operations module, whose import registers its RecordKind."""
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
+from .machines.models import PropertyFiling
+from .machines.operations import PROPERTY_FILING
 from .organizations.models import Organization
-from .organizations.operations import ORGANIZATION  # importing registers the 单位管理 RecordKind
+from .organizations.operations import ORGANIZATION
 from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 from .projects.models import Project
 from .projects.operations import PROJECT
@@ -11,23 +14,7 @@ from .workers.models import Worker
 from .workers.operations import WORKER
 
 __all__ = [
-           "ORGANIZATION",
-           "PROJECT",
-           "WORKER",
-           "ApiToken",
-           "Attachment",
-           "Bureau",
-           "History",
-           "HumanTask",
-           "Job",
-           "LoginFailure",
-           "Organization",
-           "ProcessDefinition",
-           "ProcessInstance",
-           "Project",
-           "Region",
-           "Role",
-           "Timer",
-           "User",
-           "Worker",
+    "ORGANIZATION", "PROJECT", "PROPERTY_FILING", "WORKER",
+    "ApiToken", "Attachment", "Bureau", "History", "HumanTask", "Job", "LoginFailure", "Organization",
+    "ProcessDefinition", "ProcessInstance", "Project", "PropertyFiling", "Region", "Role", "Timer", "User", "Worker",
 ]

@@ -71,3 +71,20 @@ def project_data(**overrides: str) -> dict[str, str]:
             "manager_phone": "13899887766"}
     data.update(overrides)
     return data
+
+
+PARAMETERS = {"T": [{"code": "1001", "value": "56"}, {"code": "1002", "value": "6"},
+                    {"code": "1003", "value": "40.5"}, {"code": "1004", "value": "1.3"}],
+              "S": [{"code": "1005", "value": "2000"}, {"code": "1006", "value": "36"}],
+              "W": [{"code": "1007", "value": "1000"}, {"code": "1008", "value": "25"}]}
+PROPERTY_SLOTS = ("business_license", "manufacture_license", "conformity_certificate", "purchase_proof", "commitment")
+
+
+def property_filing_data(category: str = "T", **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "category": category, "model": "QTZ80(TC6010-6)", "manufacturer": "四川建设机械（集团）股份有限公司",
+        "manufacture_license": "TS2451034-2026", "factory_number": f"QTZ{next(_counter):06d}",
+        "manufacture_date": "2023-05-18", "certificate_of_conformity": f"HG{next(_counter):06d}",
+        "contact_name": "李明", "contact_phone": "13912345678", "parameters": PARAMETERS[category]}
+    data.update(overrides)
+    return data

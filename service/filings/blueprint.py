@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
+from forms import FormDef
 from forms.codes import REGIONS
 
 from ..accounts.models import Bureau
@@ -36,9 +40,24 @@ def _render_form(kind: RecordKind, record, values, errors, status: int = 200, me
                            attachments=attachments, error=message), status
 
 
+def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
+    """The posted page form as the API's JSON shape: rows come as ``<field>-<n>-<column>`` inputs."""
+    data: dict[str, Any] = {}
+    for f in form.fields:
+        if f.type != "rows":
+            if f.name in posted:
+                data[f.name] = posted.get(f.name, "")
+            continue
+        indices = sorted({int(m.group(1)) for key in posted
+                          if (m := re.fullmatch(rf"{re.escape(f.name)}-(\d+)-\w+", key))})
+        rows = [{c.name: posted.get(f"{f.name}-{i}-{c.name}", "") for c in f.columns} for i in indices]
+        data[f.name] = [row for row in rows if any(v.strip() for v in row.values())]
+    return data
+
+
 def _save_with_files(kind: RecordKind, record_id: int | None):
     """One transaction: the fields and every chosen file, or nothing at all."""
-    data = {f.name: request.form.get(f.name, "") for f in kind.form.fields if f.name in request.form}
+    data = form_values(kind.form, request.form)
     try:
         if record_id is None:
             record = operations.create_draft(kind, current_user, data)
@@ -56,13 +75,13 @@ def _save_with_files(kind: RecordKind, record_id: int | None):
     except ValidationError as exc:
         db.session.rollback()
         record = operations.get_record(kind, current_user, record_id) if record_id else None
-        return _render_form(kind, record, request.form, exc.messages, 422, "填写的内容有误，请按提示修改")
+        return _render_form(kind, record, data, exc.messages, 422, "填写的内容有误，请按提示修改")
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (403, 404, 409):
             raise
         record = operations.get_record(kind, current_user, record_id) if record_id else None
-        return _render_form(kind, record, request.form, exc.errors, exc.status, exc.message)
+        return _render_form(kind, record, data, exc.errors, exc.status, exc.message)
     db.session.commit()
     flash("已保存", "success")
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))

@@ -27,9 +27,16 @@ class RecordKind:
     on_approved: Callable[..., None] = _no_check
     #: Values a new draft's form starts with for this actor (e.g. the account's unit type).
     draft_defaults: Callable[..., dict[str, Any]] = lambda _actor: {}
+    #: Called with (actor, record, data) when a review task of this kind is completed, before the
+    #: instance moves on: checks and stores task fields (e.g. the 备案编号 filled in on approval).
+    on_review: Callable[..., None] = _no_check
+    #: Values a review form of this kind starts with (e.g. the proposed next 备案编号).
+    review_defaults: Callable[..., dict[str, Any]] = lambda _record: {}
     #: Columns set when a draft is created that are not form fields (e.g. the region a worker is filed in).
     draft_columns: Callable[..., dict[str, Any]] = lambda _actor: {}
     list_columns: tuple[str, ...] = field(default=())
+    #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
+    issued_fields: tuple[tuple[str, str], ...] = field(default=())
     search_columns: tuple[str, ...] = field(default=())  # what the list's search box matches
 
     @property

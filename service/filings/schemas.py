@@ -19,9 +19,9 @@ def record_out(kind: RecordKind, record: Any, *, detail: bool = False) -> dict[s
                            "process_key": kind.key, "account_id": record.account_id,
                            "created_at": iso(record.created_at), "submitted_at": iso(record.submitted_at),
                            "decided_at": iso(record.decided_at)}
-    for f in kind.form.fields:
-        value = getattr(record, f.name, None)
-        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
+    for name in [f.name for f in kind.form.fields] + [name for name, _ in kind.issued_fields]:
+        value = getattr(record, name, None)
+        out[name] = value.isoformat() if isinstance(value, dt.date) else value
     if not detail:
         return out
     out["process_version"] = None

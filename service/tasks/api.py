@@ -23,7 +23,8 @@ def list_tasks():
 
 @bp.get("/tasks/<int:task_id>")
 def get_task(task_id: int):
-    return jsonify(task_out(operations.get_task(actor(), task_id), with_form=True))
+    task = operations.get_task(actor(), task_id)
+    return jsonify(task_out(task, with_form=True, defaults=operations.review_defaults(task)))
 
 
 @bp.post("/tasks/<int:task_id>/claim")

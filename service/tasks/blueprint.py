@@ -36,7 +36,8 @@ def _task_page(task_id: int, values=None, errors=None, message=None, status=200)
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
     return render_template("tasks/task.html", task=task, kind=kind, record=record,
-                           form=FORMS.get(task.form_key or ""), values=values or {}, errors=errors or {},
+                           form=FORMS.get(task.form_key or ""), values=values or kind.review_defaults(record),
+                           errors=errors or {},
                            error=message, attachments=attachments_of(kind, record),
                            history=history_of(kind, record), regions=REGIONS,
                            candidate=operations.is_candidate(current_user, task)), status

@@ -45,6 +45,12 @@ def get_task(actor: User, task_id: int) -> HumanTask:
     return task
 
 
+def review_defaults(task: HumanTask) -> dict[str, Any]:
+    """What the task's form proposes (e.g. the next 备案编号)."""
+    kind = KINDS[task.record_kind]
+    return kind.review_defaults(db.session.get(kind.model, task.record_id))
+
+
 def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, page: int = 1,
                per_page: int = 20) -> tuple[list[HumanTask], int]:
     query = _visible_tasks(actor).where(HumanTask.status == TaskStatus.OPEN)
@@ -108,6 +114,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
     clean = FORMS[task.form_key].load(data) if task.form_key else {}
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
+    kind.on_review(actor, record, clean)
     status = process.advance(instance, task, clean, actor, ref_of(kind, record))
     apply_status(kind, record, status, actor)
     return task

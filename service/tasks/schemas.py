@@ -8,7 +8,7 @@ from ..process.models import HumanTask
 from ..types import iso
 
 
-def task_out(task: HumanTask, *, with_form: bool = False) -> dict[str, Any]:
+def task_out(task: HumanTask, *, with_form: bool = False, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"id": task.id, "name": task.name, "process_key": task.record_kind,
                            "record_kind": task.record_kind, "record_id": task.record_id, "role": task.role,
                            "region_code": task.region_code, "status": task.status,
@@ -17,5 +17,5 @@ def task_out(task: HumanTask, *, with_form: bool = False) -> dict[str, Any]:
                            "due_at": iso(task.due_at), "form_key": task.form_key}
     if with_form and task.form_key:
         form = FORMS[task.form_key]
-        out["form"] = {"schema": form.json_schema(), "ui": form.ui()}
+        out["form"] = {"schema": form.json_schema(), "ui": form.ui(), "defaults": defaults or {}}
     return out

@@ -9,15 +9,8 @@ from typing import Any
 from ..accounts.models import User
 from ..errors import Invalid
 from ..filings.kinds import RecordKind, register
+from ..filings.rules import unit_region
 from .models import Worker
-
-
-def unit_region(actor: User) -> dict[str, Any]:
-    """Worker records go to the bureau of the filing account's approved unit."""
-    if actor.organization is None:
-        raise Invalid("请先在“设置中心 › 单位管理”添加本单位并通过审批，再添加特种工人",
-                      {"organization": ["账号尚无通过审批的单位"]})
-    return {"region_code": actor.organization.region_code}
 
 
 def unit_defaults(actor: User) -> dict[str, Any]:

@@ -1,3 +1,5 @@
+import pytest
+
 from tests import factories
 
 
@@ -25,3 +27,10 @@ def open_task_for(api, record_id: int) -> int:
 
 def decide(api, record_id: int, decision: str = "approve", opinion: str = "同意"):
     return api.post(f"/tasks/{open_task_for(api, record_id)}/complete", json={"decision": decision, "opinion": opinion})
+
+
+@pytest.fixture
+def unit_owner(owner, reviewer):
+    """An owner account whose 单位 (乌鲁木齐市) is approved."""
+    decide(reviewer, submit_organization(owner))
+    return owner

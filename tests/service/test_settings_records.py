@@ -13,13 +13,6 @@ KINDS = {
 }
 
 
-@pytest.fixture
-def unit_owner(owner, reviewer):
-    """An owner account whose 单位 (乌鲁木齐市) is approved."""
-    decide(reviewer, submit_organization(owner))
-    return owner
-
-
 def submit_record(api, path, **fields):
     make, slots = KINDS[path]
     created = api.post(f"/{path}", json=make(**fields))
