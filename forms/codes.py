@@ -63,3 +63,18 @@ PARAMETER_CODES: dict[str, dict[str, str]] = {
 }
 ALL_PARAMETER_CODES: dict[str, str] = {
     code: label for codes in PARAMETER_CODES.values() for code, label in codes.items()}
+
+#: 重点人员 职务代码 (必填人员职务及代码对照表): which codes each notice requires.
+PERSONNEL_CODES: dict[str, str] = {
+    "1103": "安装单位主要负责人",
+    "1104": "安装单位技术负责人",
+    "1105": "安装单位现场管理人员",
+    "1106": "使用单位专职安全生产管理人员",
+    "1107": "使用单位建筑起重机械管理人员",
+    "1108": "建筑起重司索信号工",
+    "1109": "建筑起重机械司机",
+    "1110": "拆卸单位主要负责人",
+    "1111": "拆卸单位技术负责人",
+    "1112": "拆卸单位现场管理人员",
+    "1113": "建筑起重机械安装拆卸工",
+}

@@ -22,6 +22,7 @@ from .codes import (
     ALL_PARAMETER_CODES,
     MACHINE_CATEGORIES,
     ORG_TYPES,
+    PERSONNEL_CODES,
     REGIONS,
     REVIEW_DECISIONS,
     UNIT_TYPES,
@@ -30,7 +31,7 @@ from .codes import (
 from .validators import VALIDATORS, FieldInvalid
 
 FORMS_DIR = Path(__file__).resolve().parent
-FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean", "rows")
+FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean", "rows", "ref", "refs")
 OPTION_TABLES: dict[str, dict[str, str]] = {
     "regions": REGIONS,
     "org_types": ORG_TYPES,
@@ -39,6 +40,7 @@ OPTION_TABLES: dict[str, dict[str, str]] = {
     "worker_categories": WORKER_CATEGORIES,
     "machine_categories": MACHINE_CATEGORIES,
     "parameter_codes": ALL_PARAMETER_CODES,
+    "personnel_codes": PERSONNEL_CODES,
 }
 REQUIRED_MESSAGE = "此项为必填项"
 
@@ -62,6 +64,8 @@ class FieldDef:
     #: for type "rows": the columns of each row (追加 adds a row, each row can be removed)
     columns: tuple[FieldDef, ...] = ()
     max_rows: int = 50
+    #: for types "ref"/"refs": the record kind picked (which ones are eligible is a rule of the service)
+    ref: str = ""
 
     @property
     def option_labels(self) -> dict[str, str]:
@@ -118,7 +122,7 @@ class FormDef:
 
 
 _JSON_TYPES = {"string": "string", "text": "string", "choice": "string", "date": "string", "number": "string",
-               "boolean": "boolean", "rows": "array"}
+               "boolean": "boolean", "rows": "array", "ref": "integer", "refs": "array"}
 
 
 def _object_schema(fields_: tuple[FieldDef, ...]) -> dict[str, Any]:
@@ -132,6 +136,8 @@ def _object_schema(fields_: tuple[FieldDef, ...]) -> dict[str, Any]:
         if f.type == "rows":
             prop["items"] = {"type": "object", **_object_schema(f.columns)}
             prop["maxItems"] = f.max_rows
+        if f.type == "refs":
+            prop["items"] = {"type": "integer"}
         props[f.name] = prop
     return {"properties": props, "required": [f.name for f in fields_ if f.required]}
 
@@ -179,6 +185,12 @@ def _convert(f: FieldDef, value: Any) -> Any:
         return value
     if f.type == "rows":
         return _convert_rows(f, value)
+    if f.type == "ref":
+        return _record_id(value)
+    if f.type == "refs":
+        if not isinstance(value, list):
+            raise FieldInvalid("应为所选记录的编号列表")
+        return list(dict.fromkeys(_record_id(v) for v in value))
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise FieldInvalid("格式不正确，应为文本")
     text = str(value)
@@ -204,6 +216,12 @@ def _convert(f: FieldDef, value: Any) -> Any:
     for name in f.validators:
         text = VALIDATORS[name](text)
     return text
+
+
+def _record_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+        raise FieldInvalid("请从列表中选择")
+    return int(value)
 
 
 def _convert_rows(f: FieldDef, value: Any) -> list[dict[str, Any]]:
@@ -267,9 +285,11 @@ def _field_from_json(raw: Mapping[str, Any], source: str) -> FieldDef:
     if (ftype == "rows") != bool(columns):
         raise DefinitionError(f"{source}: field {name}: columns belong to (and only to) type rows")
     required_if = tuple((str(k), str(v)) for k, v in dict(raw.get("required_if", {})).items())
+    if (ftype in ("ref", "refs")) != bool(raw.get("ref")):
+        raise DefinitionError(f"{source}: field {name}: ref names the picked kind of (and only of) ref/refs fields")
     return FieldDef(name, label, ftype, bool(raw.get("required", False)), validators, options,
                     int(raw.get("max_length", 200)), raw.get("help", ""), required_if, columns,
-                    int(raw.get("max_rows", 50)))
+                    int(raw.get("max_rows", 50)), str(raw.get("ref", "")))
 
 
 def form_from_json(raw: Mapping[str, Any], source: str = "<form>") -> FormDef:

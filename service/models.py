@@ -3,6 +3,8 @@ record kind's operations module, whose import registers its RecordKind."""
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
+from .installations.models import InstallationNotice
+from .installations.operations import INSTALLATION_NOTICE
 from .machines.models import PropertyFiling
 from .machines.operations import PROPERTY_FILING
 from .organizations.models import Organization
@@ -14,7 +16,27 @@ from .workers.models import Worker
 from .workers.operations import WORKER
 
 __all__ = [
-    "ORGANIZATION", "PROJECT", "PROPERTY_FILING", "WORKER",
-    "ApiToken", "Attachment", "Bureau", "History", "HumanTask", "Job", "LoginFailure", "Organization",
-    "ProcessDefinition", "ProcessInstance", "Project", "PropertyFiling", "Region", "Role", "Timer", "User", "Worker",
+    "INSTALLATION_NOTICE",
+    "ORGANIZATION",
+    "PROJECT",
+    "PROPERTY_FILING",
+    "WORKER",
+    "ApiToken",
+    "Attachment",
+    "Bureau",
+    "History",
+    "HumanTask",
+    "InstallationNotice",
+    "Job",
+    "LoginFailure",
+    "Organization",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Project",
+    "PropertyFiling",
+    "Region",
+    "Role",
+    "Timer",
+    "User",
+    "Worker",
 ]

@@ -36,14 +36,18 @@ def _kind(kind_path: str) -> RecordKind:
 
 def _render_form(kind: RecordKind, record, values, errors, status: int = 200, message: str | None = None):
     attachments = {a.slot: a for a in operations.attachments_of(kind, record)} if record else {}
+    choices = {f.name: kind.choices(current_user, f.name) for f in kind.form.fields if f.type in ("ref", "refs")}
     return render_template("filings/edit.html", kind=kind, record=record, values=values, errors=errors,
-                           attachments=attachments, error=message), status
+                           attachments=attachments, error=message, choices=choices), status
 
 
 def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
     """The posted page form as the API's JSON shape: rows come as ``<field>-<n>-<column>`` inputs."""
     data: dict[str, Any] = {}
     for f in form.fields:
+        if f.type == "refs":
+            data[f.name] = posted.getlist(f.name)
+            continue
         if f.type != "rows":
             if f.name in posted:
                 data[f.name] = posted.get(f.name, "")

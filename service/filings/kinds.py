@@ -32,8 +32,11 @@ class RecordKind:
     on_review: Callable[..., None] = _no_check
     #: Values a review form of this kind starts with (e.g. the proposed next 备案编号).
     review_defaults: Callable[..., dict[str, Any]] = lambda _record: {}
-    #: Columns set when a draft is created that are not form fields (e.g. the region a worker is filed in).
-    draft_columns: Callable[..., dict[str, Any]] = lambda _actor: {}
+    #: Columns derived from the actor and the values whenever a draft is saved, not typed in by the filer
+    #: (e.g. the region: the unit's for a worker, the project's for an installation notice).
+    derived_columns: Callable[..., dict[str, Any]] = lambda _actor, _record, _values: {}
+    #: Eligible records for a ref/refs field on the page: (actor, field name) → [(id, label)].
+    choices: Callable[..., list[tuple[int, str]]] = lambda _actor, _field: []
     list_columns: tuple[str, ...] = field(default=())
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: tuple[tuple[str, str], ...] = field(default=())

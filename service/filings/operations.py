@@ -58,7 +58,8 @@ def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
     _require_filer(kind, actor)
     values = kind.form.load(data, partial=True)
     kind.check_values(actor, None, values)
-    record = kind.model(**values, **kind.draft_columns(actor), account_id=actor.id, status=FilingStatus.DRAFT)
+    derived = kind.derived_columns(actor, None, values)
+    record = kind.model(**values, **derived, account_id=actor.id, status=FilingStatus.DRAFT)
     db.session.add(record)
     db.session.flush()
     return record
@@ -68,7 +69,7 @@ def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[st
     record = _own_editable(kind, actor, record_id)
     values = kind.form.load(data, partial=True)
     kind.check_values(actor, record, values)
-    for name, value in values.items():
+    for name, value in {**values, **kind.derived_columns(actor, record, values)}.items():
         setattr(record, name, value)
     db.session.flush()
     return record

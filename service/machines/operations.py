@@ -80,5 +80,5 @@ PROPERTY_FILING = register(RecordKind(
     list_columns=("category", "model", "factory_number", "manufacturer"),
     issued_fields=(("filing_number", "备案编号"),),
     search_columns=("factory_number", "filing_number", "model"),
-    draft_columns=unit_region,
+    derived_columns=unit_region,
 ))

@@ -36,5 +36,5 @@ WORKER = register(RecordKind(
     filers=("owner", "construction"), check_values=check_values, check_submit=check_submit,
     list_columns=("name", "category", "certificate_number", "valid_until"),
     search_columns=("name", "id_number", "certificate_number"),
-    draft_defaults=unit_defaults, draft_columns=unit_region,
+    draft_defaults=unit_defaults, derived_columns=unit_region,
 ))

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Date, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..filings.models import FilingMixin
+
+
+class InstallationNotice(FilingMixin, db.Model):
+    property_filing_id: Mapped[int | None] = mapped_column(ForeignKey("property_filing.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    worker_ids: Mapped[list | None] = mapped_column(JSON)
+    planned_date: Mapped[dt.date | None] = mapped_column(Date)
+    personnel: Mapped[list | None] = mapped_column(JSON)

@@ -1,0 +1,112 @@
+"""Rules specific to 安装告知: what may be picked, who must be named, when it must be filed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from ..accounts.models import User
+from ..errors import Invalid
+from ..extensions import db
+from ..filings.calendar import add_working_days
+from ..filings.kinds import RecordKind, register
+from ..filings.models import FilingStatus
+from ..filings.personnel import check_personnel
+from ..machines.models import PropertyFiling
+from ..projects.models import Project
+from ..workers.models import Worker
+from .models import InstallationNotice
+
+REQUIRED_CODES = ("1103", "1104", "1105")
+ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
+NOTICE_WORKING_DAYS = 2
+
+
+def eligible_machines(actor: User, record: InstallationNotice | None) -> Select:
+    """The unit's approved machines without another installation notice in force."""
+    busy = select(InstallationNotice.property_filing_id).where(
+        InstallationNotice.status.in_(ACTIVE), InstallationNotice.id != (record.id if record else None))
+    return select(PropertyFiling).where(PropertyFiling.account_id == actor.id,
+                                        PropertyFiling.status == FilingStatus.APPROVED,
+                                        PropertyFiling.id.not_in(busy.scalar_subquery()))
+
+
+def eligible_projects(actor: User) -> Select:
+    """Approved projects this unit filed or that name it as the installation unit."""
+    uscc = actor.organization.uscc if actor.organization else None
+    return select(Project).where(Project.status == FilingStatus.APPROVED,
+                                 or_(Project.account_id == actor.id, Project.installation_unit_uscc == uscc))
+
+
+def eligible_workers(actor: User) -> Select:
+    """The unit's approved special workers whose certificate is still valid."""
+    return select(Worker).where(Worker.account_id == actor.id, Worker.status == FilingStatus.APPROVED,
+                                Worker.valid_until >= dt.date.today())
+
+
+def _pick(query: Select, model: type, record_id: int, field: str, message: str) -> Any:
+    picked = db.session.scalar(query.where(model.id == record_id))
+    if picked is None:
+        raise Invalid.field(field, message)
+    return picked
+
+
+def check_values(actor: User, record: InstallationNotice | None, values: Mapping[str, Any]) -> None:
+    def current(name: str) -> Any:
+        return values.get(name, getattr(record, name) if record else None)
+
+    if (machine_id := current("property_filing_id")) is not None:
+        _pick(eligible_machines(actor, record), PropertyFiling, machine_id, "property_filing_id",
+              "请选择本单位已通过产权备案、且没有在用安装告知的设备")
+    project = None
+    if (project_id := current("project_id")) is not None:
+        project = _pick(eligible_projects(actor), Project, project_id, "project_id",
+                        "请选择已通过审批、且以本单位为安装单位的项目")
+    for worker_id in current("worker_ids") or []:
+        worker = db.session.get(Worker, worker_id)
+        if db.session.scalar(eligible_workers(actor).where(Worker.id == worker_id)) is None:
+            expired = worker is not None and worker.valid_until and worker.valid_until < dt.date.today()
+            name = worker.name if worker is not None and worker.account_id == actor.id else f"编号 {worker_id}"
+            raise Invalid.field("worker_ids", f"特种工人 {name} 证书已过期，不能选用" if expired
+                                else f"特种工人 {name} 不是本单位已通过审批的特种工人")
+    check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.installation_unit_uscc if project else None,
+                    unit_label="安装单位", complete=False)
+    planned = current("planned_date")
+    earliest = add_working_days(dt.date.today(), NOTICE_WORKING_DAYS)
+    if planned and planned < earliest:
+        raise Invalid.field("planned_date", f"安装告知须在施工前至少{NOTICE_WORKING_DAYS}个工作日提交，"
+                                            f"计划安装日期最早为 {earliest:%Y-%m-%d}")
+
+
+def check_submit(actor: User, record: InstallationNotice) -> None:
+    check_personnel(record.personnel or [], REQUIRED_CODES, unit_uscc=None, unit_label="安装单位", complete=True)
+
+
+def project_region(actor: User, record: InstallationNotice | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A notice goes to the bureau of its project's region."""
+    project_id = values.get("project_id", record.project_id if record else None)
+    project = db.session.get(Project, project_id) if project_id else None
+    return {"region_code": project.region_code} if project else {}
+
+
+def choices(actor: User, field: str) -> list[tuple[int, str]]:
+    if field == "property_filing_id":
+        rows = db.session.scalars(eligible_machines(actor, None).order_by(PropertyFiling.id)).all()
+        return [(m.id, f"{m.filing_number} {m.model}（出厂编号 {m.factory_number}）") for m in rows]
+    if field == "project_id":
+        return [(p.id, p.name) for p in db.session.scalars(eligible_projects(actor).order_by(Project.id))]
+    if field == "worker_ids":
+        rows = db.session.scalars(eligible_workers(actor).order_by(Worker.name)).all()
+        return [(w.id, f"{w.name}（证书至 {w.valid_until:%Y-%m-%d}）") for w in rows]
+    return []
+
+
+INSTALLATION_NOTICE = register(RecordKind(
+    key="installation_notice", path="installation-notices", label="安装告知", model=InstallationNotice,
+    form_key="installation_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
+    list_columns=("property_filing_id", "project_id", "planned_date"),
+    derived_columns=project_region, choices=choices,
+))
