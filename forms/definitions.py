@@ -28,7 +28,7 @@ from .codes import (
     UNIT_TYPES,
     WORKER_CATEGORIES,
 )
-from .validators import VALIDATORS, FieldInvalid
+from .validators import VALIDATORS, FieldInvalid, plain_text
 
 FORMS_DIR = Path(__file__).resolve().parent
 FIELD_TYPES = ("string", "text", "choice", "date", "number", "boolean", "rows", "ref", "refs")
@@ -193,7 +193,7 @@ def _convert(f: FieldDef, value: Any) -> Any:
         return list(dict.fromkeys(_record_id(v) for v in value))
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise FieldInvalid("格式不正确，应为文本")
-    text = str(value)
+    text = plain_text(str(value))
     if f.type in ("string", "text", "choice") and len(text) > f.max_length:
         raise FieldInvalid(f"最多 {f.max_length} 个字符")
     if f.type == "choice":

@@ -24,6 +24,16 @@ _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
+
+
+def plain_text(value: str) -> str:
+    """No control characters, invisible characters or broken surrogates (they cannot be stored or printed)."""
+    if _CONTROL.search(value):
+        raise FieldInvalid("包含不可见的控制字符，请删除后重新填写（可能来自复制粘贴）")
+    return value
+
+
 def no_spaces(value: str) -> str:
     """Codes and numbers: any whitespace at all is an error, never silently removed."""
     if _WHITESPACE.search(value):

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import errors, ui
 from .config import ROOT, from_environment
@@ -26,8 +27,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class IdConverter(IntegerConverter):
+    """Record ids: positive and within PostgreSQL's integer range, so a huge id is a 404, not an overflow."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    app.url_map.converters["id"] = IdConverter
     app.config.update(from_environment(config))
     app.extensions["password_hasher"] = (
         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if app.config["PASSWORD_HASH_FAST"]
@@ -60,6 +69,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     accounts_pages.init_login(app)
+
+    @app.after_request
+    def _security_headers(response):
+        # Uploaded files are served from our origin: never sniff them into HTML, never frame our pages.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.get("/healthz")
     def healthz():

@@ -68,6 +68,7 @@ class Throttled(DomainError):
 
 _HTTP_MESSAGES = {
     400: ("bad_request", "请求格式有误"),
+    500: ("internal_error", "服务器内部错误，请稍后再试；如果问题持续，请联系管理员"),
     401: ("not_authenticated", "请先登录"),
     403: ("forbidden", "没有权限执行此操作"),
     404: ("not_found", "页面或记录不存在"),
@@ -125,6 +126,12 @@ def init_app(app: Flask) -> None:
         # Two requests raced for the same unique value; the loser is told, nothing half-saved remains.
         db.session.rollback()
         return _answer(409, "conflict", "数据已被他人修改或重复提交，请刷新后重试")
+
+    @app.errorhandler(500)
+    def _internal(_exc: Exception):
+        db.session.rollback()  # the page must render even when the failure left the session unusable
+        code, message = _HTTP_MESSAGES[500]
+        return _answer(500, code, message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -24,9 +24,12 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "error"
 
     @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def _load(session_id: str) -> User | None:
+        user_id = session_id.split(":", 1)[0]
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) <= 9 else None
+        if user is None or not user.active or user.get_id() != session_id:
+            return None
+        return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,6 +117,7 @@ def password():
             db.session.rollback()
             return render_template("accounts/password.html", errors=exc.errors, error=exc.message), exc.status
         db.session.commit()
+        login_user(current_user._get_current_object())  # this session stays signed in; the others end
         flash("密码已修改", "success")
         return redirect(url_for("accounts.password"))
     return render_template("accounts/password.html", errors={})

@@ -66,6 +66,10 @@ class User(UserMixin, db.Model):
 
     organization = relationship("Organization", foreign_keys=[organization_id])
 
+    def get_id(self) -> str:
+        # The session names the password too: changing it signs every other browser session out.
+        return f"{self.id}:{self.password_hash[-16:]}"
+
     @property
     def is_active(self) -> bool:
         return self.active

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
 from forms.codes import REGIONS, UNIT_TYPES
-from forms.validators import FieldInvalid, mobile
+from forms.validators import FieldInvalid, mobile, plain_text
 
 from ..errors import Conflict, Invalid, NotAuthenticated, Throttled
 from ..extensions import db
@@ -41,20 +41,33 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise Invalid.field(field, "密码须同时包含字母和数字")
 
 
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """A submitted text value, or an error naming the field: lists, objects and control characters are refused."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid.field(key, "应为文本")
+    try:
+        return plain_text(value).strip()
+    except FieldInvalid as exc:
+        raise Invalid.field(key, str(exc)) from None
+
+
 def _clean_account_fields(data: Mapping[str, Any], *, email_required: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    username = str(data.get("username") or "").strip()
+    username = _text(data, "username")
     if not _USERNAME.match(username):
         errors["username"] = ["用户名为3–40位字母、数字、下划线或汉字"]
     out["username"] = username
-    email = str(data.get("email") or "").strip()
-    if email and not _EMAIL.match(email):
-        errors["email"] = ["邮箱格式不正确"]
+    email = _text(data, "email")
+    if email and (not _EMAIL.match(email) or len(email) > 120):
+        errors["email"] = ["邮箱格式不正确（最多120个字符）"]
     elif not email and email_required:
         errors["email"] = ["请填写邮箱"]
     out["email"] = email.lower() or None
-    phone = str(data.get("phone") or "").strip()
+    phone = _text(data, "phone")
     if phone:
         try:
             out["phone"] = mobile(phone)
@@ -83,7 +96,7 @@ def _ensure_unique(username: str, email: str | None) -> None:
 def register(data: Mapping[str, Any]) -> User:
     """注册: an enterprise account (产权单位 or 施工单位)."""
     values = _clean_account_fields(data, email_required=True)
-    unit_type = data.get("unit_type")
+    unit_type = _text(data, "unit_type")
     if unit_type not in UNIT_TYPES:
         raise Invalid.field("unit_type", "请选择单位类型：产权单位或施工单位（产权+安装请选择产权单位）")
     _ensure_unique(values["username"], values["email"])
@@ -97,11 +110,11 @@ def register(data: Mapping[str, Any]) -> User:
 def create_staff_user(data: Mapping[str, Any]) -> User:
     """Bureau staff and administrators come from an administrator, never from self-registration."""
     values = _clean_account_fields(data, email_required=False)
-    role = data.get("role")
+    role = _text(data, "role")
     known = set(db.session.scalars(select(Role.key)))
     if role not in known or role == RoleKey.APPLICANT:
         raise Invalid.field("role", "角色无效，可选：" + "、".join(sorted(known - {RoleKey.APPLICANT})))
-    region = data.get("region_code") or None
+    region = _text(data, "region_code") or None
     if role in STAFF_ROLES and region not in REGIONS:
         raise Invalid.field("region_code", "住建局工作人员必须指定所属地区（新疆地州市代码，如650100）")
     if region is not None and region not in REGIONS:
@@ -114,10 +127,15 @@ def create_staff_user(data: Mapping[str, Any]) -> User:
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """Check a password, throttling by username and by address after repeated failures."""
-    username = (username or "").strip()
+    """Check a password, throttling after repeated failures: per account *and address* (so nobody elsewhere
+    can lock a reviewer out by guessing), and per address across accounts."""
+    username = (username or "").strip()[:80]
+    if not _USERNAME.match(username):
+        username = ""  # cannot exist; still counted, never sent to the database as typed
+    address = address[:64]
     since = utcnow() - FAILURE_WINDOW
     by_user = db.session.scalar(select(func.count()).where(LoginFailure.username == username.lower(),
+                                                           LoginFailure.address == address,
                                                            LoginFailure.at > since))
     by_addr = db.session.scalar(select(func.count()).where(LoginFailure.address == address,
                                                            LoginFailure.at > since))
@@ -128,7 +146,8 @@ def authenticate(username: str, password: str, address: str) -> User:
         db.session.add(LoginFailure(username=username.lower(), address=address))
         db.session.flush()
         raise NotAuthenticated("用户名或密码错误" if user is None or user.active else "该账号已停用")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower()))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower(),
+                                                  LoginFailure.address == address))
     return user
 
 
@@ -176,13 +195,13 @@ def change_password(user: User, old: str, new: str, confirm: str | None = None) 
 def update_profile(user: User, data: Mapping[str, Any]) -> User:
     """个人资料: e-mail and phone may change; username and unit type may not."""
     errors: dict[str, list[str]] = {}
-    email = str(data.get("email") or "").strip().lower()
-    if not _EMAIL.match(email):
+    email = _text(data, "email").lower()
+    if not _EMAIL.match(email) or len(email) > 120:
         errors["email"] = ["邮箱格式不正确"]
     elif db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
         errors["email"] = ["邮箱已被其他账号使用"]
     try:
-        phone = mobile(str(data.get("phone") or ""))
+        phone = mobile(_text(data, "phone"))
     except FieldInvalid as exc:
         errors["phone"] = [str(exc)]
     if errors:

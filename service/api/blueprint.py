@@ -13,6 +13,7 @@ from ..accounts.operations import user_for_token
 from ..errors import DomainError, Forbidden, Invalid, NotAuthenticated
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PAGE = 100_000
 PUBLIC_ENDPOINTS = {"api.register", "api.token", "api.openapi", "api.verify"}
 
 
@@ -58,8 +59,8 @@ def paging() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 20))
     except ValueError:
         raise Invalid("分页参数应为整数", {"page": ["应为整数"]}) from None
-    if page < 1 or not 1 <= per_page <= 200:
-        raise Invalid("分页参数超出范围：page ≥ 1，per_page 为 1–200", {"per_page": ["1–200"]})
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 200:
+        raise Invalid(f"分页参数超出范围：page 为 1–{MAX_PAGE}，per_page 为 1–200", {"page": ["超出范围"]})
     return page, per_page
 
 

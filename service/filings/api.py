@@ -40,13 +40,13 @@ def list_kind(kind_path: str):
     return page_json([record_out(kind, r) for r in result.items], result.total, page, per_page)
 
 
-@bp.get("/<kind_path>/<int:record_id>")
+@bp.get("/<kind_path>/<id:record_id>")
 def get_record(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     return jsonify(record_out(kind, operations.get_record(kind, actor(), record_id), detail=True))
 
 
-@bp.patch("/<kind_path>/<int:record_id>")
+@bp.patch("/<kind_path>/<id:record_id>")
 def update_record(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     record = operations.update_draft(kind, actor(), record_id, body())
@@ -54,14 +54,14 @@ def update_record(kind_path: str, record_id: int):
     return jsonify(record_out(kind, record, detail=True))
 
 
-@bp.delete("/<kind_path>/<int:record_id>")
+@bp.delete("/<kind_path>/<id:record_id>")
 def delete_record(kind_path: str, record_id: int):
     operations.delete_draft(_kind(kind_path), actor(), record_id)
     db.session.commit()
     return "", 204
 
 
-@bp.put("/<kind_path>/<int:record_id>/attachments/<slot>")
+@bp.put("/<kind_path>/<id:record_id>/attachments/<slot>")
 def put_attachment(kind_path: str, record_id: int, slot: str):
     upload = request.files.get("file")
     if upload is None:
@@ -72,7 +72,7 @@ def put_attachment(kind_path: str, record_id: int, slot: str):
     return jsonify(attachment.as_dict()), 201
 
 
-@bp.post("/<kind_path>/<int:record_id>/submit")
+@bp.post("/<kind_path>/<id:record_id>/submit")
 def submit_record(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     data = request.get_json(silent=True) or {}
@@ -81,7 +81,7 @@ def submit_record(kind_path: str, record_id: int):
     return jsonify({"id": record.id, "status": record.status})
 
 
-@bp.get("/<kind_path>/<int:record_id>/progress")
+@bp.get("/<kind_path>/<id:record_id>/progress")
 def record_progress(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     return jsonify(operations.progress_of(kind, operations.get_record(kind, actor(), record_id)))

@@ -98,7 +98,7 @@ def index(kind_path: str):
     tab = request.args.get("status", "")
     if tab not in TABS:
         tab = ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
     q = request.args.get("q", "").strip()
     result = list_records(kind, current_user, tab, page, 20, q)
     return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q,
@@ -112,21 +112,22 @@ def new(kind_path: str):
     kind = _kind(kind_path)
     if request.method == "POST":
         return _save_with_files(kind, None)
+    operations.require_filer(kind, current_user)
     return _render_form(kind, None, kind.draft_defaults(current_user), {})
 
 
-@bp.route("/<kind_path>/<int:record_id>/edit", methods=["GET", "POST"])
+@bp.route("/<kind_path>/<id:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     if request.method == "POST":
         return _save_with_files(kind, record_id)
-    record = operations.get_record(kind, current_user, record_id)
+    record = operations.editable_record(kind, current_user, record_id)
     values = {f.name: getattr(record, f.name) or "" for f in kind.form.fields}
     return _render_form(kind, record, values, {})
 
 
-@bp.get("/<kind_path>/<int:record_id>")
+@bp.get("/<kind_path>/<id:record_id>")
 @login_required
 def view(kind_path: str, record_id: int):
     kind = _kind(kind_path)
@@ -137,7 +138,7 @@ def view(kind_path: str, record_id: int):
                            editable=EDITABLE)
 
 
-@bp.get("/<kind_path>/<int:record_id>/progress")
+@bp.get("/<kind_path>/<id:record_id>/progress")
 @login_required
 def progress(kind_path: str, record_id: int):
     """流程进展 for the diagram viewer: the same as the API's, with lanes named in Chinese."""
@@ -146,7 +147,7 @@ def progress(kind_path: str, record_id: int):
     return jsonify({**data, "bpmn_xml": with_role_names(data["bpmn_xml"])})
 
 
-@bp.get("/<kind_path>/<int:record_id>/files/<slot>")
+@bp.get("/<kind_path>/<id:record_id>/files/<slot>")
 @login_required
 def download(kind_path: str, record_id: int, slot: str):
     kind = _kind(kind_path)
@@ -158,11 +159,11 @@ def download(kind_path: str, record_id: int, slot: str):
     return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
 
 
-@bp.route("/<kind_path>/<int:record_id>/submit", methods=["GET", "POST"])
+@bp.route("/<kind_path>/<id:record_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
-    record = operations.get_record(kind, current_user, record_id)
+    record = operations.editable_record(kind, current_user, record_id)
     bureau = db.session.scalar(select(Bureau).where(Bureau.region_code == record.region_code))
     if request.method == "POST":
         try:
@@ -179,7 +180,7 @@ def submit(kind_path: str, record_id: int):
     return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau, errors={})
 
 
-@bp.post("/<kind_path>/<int:record_id>/delete")
+@bp.post("/<kind_path>/<id:record_id>/delete")
 @login_required
 def delete(kind_path: str, record_id: int):
     kind = _kind(kind_path)

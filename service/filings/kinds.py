@@ -46,6 +46,14 @@ class RecordKind:
     def form(self) -> FormDef:
         return FORMS[self.form_key]
 
+    def label_of(self, name: str) -> str:
+        issued = dict(self.issued_fields)
+        return issued[name] if name in issued else self.form.field(name).label
+
+    @property
+    def search_hint(self) -> str:
+        return "、".join(self.label_of(c) for c in self.search_columns)
+
 
 KINDS: dict[str, RecordKind] = {}
 

@@ -5,11 +5,14 @@ Pages, API and CLI all call these; they take the actor explicitly, flush, and ne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
+
+from forms import FORMS
 
 from ..accounts.models import RoleKey, User
 from ..attachments.models import Attachment
@@ -28,7 +31,7 @@ def ref_of(kind: RecordKind, record: Any) -> process.RecordRef:
     return process.RecordRef(kind.key, record.id, record.region_code, record.account_id)
 
 
-def _require_filer(kind: RecordKind, actor: User) -> None:
+def require_filer(kind: RecordKind, actor: User) -> None:
     if actor.role != RoleKey.APPLICANT or actor.unit_type not in kind.filers:
         raise Forbidden(f"{kind.label}只能由" + "、".join(_FILER_LABELS[t] for t in kind.filers) + "账号填报")
 
@@ -44,8 +47,15 @@ def get_record(kind: RecordKind, actor: User, record_id: int) -> Any:
     return record
 
 
-def _own_editable(kind: RecordKind, actor: User, record_id: int) -> Any:
-    record = get_record(kind, actor, record_id)
+def editable_record(kind: RecordKind, actor: User, record_id: int, *, lock: bool = False) -> Any:
+    """The actor's own draft or returned record. ``lock`` takes its row for the change to come: two
+    concurrent submits (a double click) must not both start a chain."""
+    query = visible(kind, actor).where(kind.model.id == record_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    record = db.session.scalar(query)
+    if record is None:
+        raise NotFound(f"{kind.label}记录不存在")
     if record.account_id != actor.id:
         raise NotFound(f"{kind.label}记录不存在")
     if record.status not in EDITABLE:
@@ -55,7 +65,7 @@ def _own_editable(kind: RecordKind, actor: User, record_id: int) -> Any:
 
 def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
     """添加: a draft may be incomplete, but what it holds must already be valid."""
-    _require_filer(kind, actor)
+    require_filer(kind, actor)
     values = kind.form.load(data, partial=True)
     kind.check_values(actor, None, values)
     derived = kind.derived_columns(actor, None, values)
@@ -66,17 +76,20 @@ def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
 
 
 def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
-    record = _own_editable(kind, actor, record_id)
+    record = editable_record(kind, actor, record_id, lock=True)
     values = kind.form.load(data, partial=True)
     kind.check_values(actor, record, values)
-    for name, value in {**values, **kind.derived_columns(actor, record, values)}.items():
+    changes = {**values, **kind.derived_columns(actor, record, values)}
+    if record.instance_id and changes.get("region_code", record.region_code) != record.region_code:
+        raise Invalid.field("region_code", "已提交审批的记录不能更换审批地区；如需更换，请重新添加")
+    for name, value in changes.items():
         setattr(record, name, value)
     db.session.flush()
     return record
 
 
 def delete_draft(kind: RecordKind, actor: User, record_id: int) -> None:
-    record = _own_editable(kind, actor, record_id)
+    record = editable_record(kind, actor, record_id, lock=True)
     if record.status != FilingStatus.DRAFT:
         raise Conflict("已提交过审批的记录不能删除")
     db.session.execute(Attachment.__table__.delete().where(Attachment.record_kind == kind.key,
@@ -87,7 +100,7 @@ def delete_draft(kind: RecordKind, actor: User, record_id: int) -> None:
 
 def attach_file(kind: RecordKind, actor: User, record_id: int, slot: str, filename: str,
                 stream: BinaryIO) -> Attachment:
-    record = _own_editable(kind, actor, record_id)
+    record = editable_record(kind, actor, record_id, lock=True)
     if slot not in {s.slot for s in kind.form.attachments}:
         raise NotFound(f"附件栏位 {slot} 不存在")
     store = FileStore(current_app.config["UPLOAD_DIR"])
@@ -97,7 +110,7 @@ def attach_file(kind: RecordKind, actor: User, record_id: int, slot: str, filena
     if attachment is None:
         attachment = Attachment(record_kind=kind.key, record_id=record.id, slot=slot)
         db.session.add(attachment)
-    attachment.filename = (filename or "file")[-255:]
+    attachment.filename = os.path.basename((filename or "").replace("\\", "/"))[-255:] or "file"
     attachment.mime, attachment.size, attachment.sha256 = mime, size, sha256
     attachment.uploaded_by_id, attachment.uploaded_at = actor.id, utcnow()
     db.session.flush()
@@ -124,7 +137,7 @@ def _check_complete(kind: RecordKind, record: Any) -> None:
 
 def submit(kind: RecordKind, actor: User, record_id: int, opinion: str | None = None) -> Any:
     """发起审批: start the chain for a draft, or hand a returned record back to the reviewers."""
-    record = _own_editable(kind, actor, record_id)
+    record = editable_record(kind, actor, record_id, lock=True)
     _check_complete(kind, record)
     values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
     kind.check_values(actor, record, values)
@@ -136,7 +149,7 @@ def submit(kind: RecordKind, actor: User, record_id: int, opinion: str | None = 
     else:
         instance = process.lock_instance(record.instance_id)
         task = process.open_applicant_task(instance.id)
-        status = process.advance(instance, task, {"opinion": opinion} if opinion else {}, actor, ref)
+        status = process.advance(instance, task, FORMS["resubmit"].load({"opinion": opinion}), actor, ref)
     record.submitted_at = utcnow()
     apply_status(kind, record, status, actor)
     return record

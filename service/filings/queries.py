@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 
 from ..accounts.models import RoleKey, User
 from ..extensions import db
@@ -22,6 +22,8 @@ def visible(kind: RecordKind, actor: User) -> Select:
     query = query.where(model.status != FilingStatus.DRAFT)
     if actor.role == RoleKey.ADMIN:
         return query
+    if actor.role == RoleKey.SUPERVISOR:
+        return query.where(false())  # supervisors see only the dismantlings assigned to them
     return query.where(model.region_code == actor.region_code)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -11,6 +13,8 @@ from ..types import utcnow
 from .kinds import KINDS
 from .operations import apply_status, ref_of
 
+log = logging.getLogger(__name__)
+
 
 def fire_due_timers(limit: int = 50) -> int:
     """Advance every instance with a due timer, one transaction each. Returns how many."""
@@ -18,10 +22,14 @@ def fire_due_timers(limit: int = 50) -> int:
     instance_ids = list(dict.fromkeys(db.session.scalars(
         select(Timer.instance_id).where(Timer.due_at <= now).order_by(Timer.due_at).limit(limit))))
     for instance_id in instance_ids:
-        instance = lock_instance(instance_id)
-        kind = KINDS[instance.record_kind]
-        record = db.session.get(kind.model, instance.record_id)
-        status = advance_timers(instance, ref_of(kind, record))
-        apply_status(kind, record, status, actor=None)
-        db.session.commit()
+        try:
+            instance = lock_instance(instance_id)
+            kind = KINDS[instance.record_kind]
+            record = db.session.get(kind.model, instance.record_id)
+            status = advance_timers(instance, ref_of(kind, record))
+            apply_status(kind, record, status, actor=None)
+            db.session.commit()
+        except Exception:  # one broken instance must not hold up the others' timers
+            db.session.rollback()
+            log.exception("timer of instance %s failed", instance_id)
     return len(instance_ids)

@@ -47,7 +47,8 @@ class ProcessInstance(db.Model):
 
     definition = relationship(ProcessDefinition)
 
-    __table_args__ = (Index("ix_process_instance_record", "record_kind", "record_id"),)
+    # One chain per record: a returned record goes on in the same instance, so a second one is a bug or a race.
+    __table_args__ = (Index("ix_process_instance_record", "record_kind", "record_id", unique=True),)
     # Every UPDATE checks and bumps state_version: of two concurrent saves only one lands, on any database.
     __mapper_args__: ClassVar[dict] = {"version_id_col": state_version}
 

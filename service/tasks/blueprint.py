@@ -25,7 +25,7 @@ def index():
     scope = request.args.get("scope", "claimable")
     scope = scope if scope in SCOPES else "claimable"
     kind = request.args.get("kind") or None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
     rows, total = operations.list_tasks(current_user, scope, kind if kind in KINDS else None, page, 20)
     return render_template("tasks/list.html", rows=rows, total=total, page=page, scope=scope, scopes=SCOPES,
                            kinds=KINDS, kind=kind, regions=REGIONS)
@@ -43,13 +43,13 @@ def _task_page(task_id: int, values=None, errors=None, message=None, status=200)
                            candidate=operations.is_candidate(current_user, task)), status
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 @login_required
 def show(task_id: int):
     return _task_page(task_id)
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<id:task_id>/claim")
 @login_required
 def claim(task_id: int):
     try:
@@ -64,7 +64,7 @@ def claim(task_id: int):
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<id:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
     operations.unclaim_task(current_user, task_id)
@@ -73,7 +73,7 @@ def unclaim(task_id: int):
     return redirect(url_for("tasks.index"))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<id:task_id>/complete")
 @login_required
 def complete(task_id: int):
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}

@@ -68,3 +68,16 @@ def test_same_reviewer_double_submit_completes_once(owner, reviewer):
     open_tasks = db.session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.record_id == record_id, HumanTask.status == "open"))
     assert open_tasks == 1  # exactly one 修改后重新提交 task, not one per racing request
+
+
+@pytest.mark.postgres
+def test_double_clicked_submit_starts_one_chain(owner):
+    from service.process.models import ProcessInstance
+    from tests.service.conftest import create_ready_organization
+
+    record_id = create_ready_organization(owner)
+    codes = _race([lambda: owner.post(f"/organizations/{record_id}/submit") for _ in range(THREADS)])
+    assert sorted(codes) == [200] + [409] * (THREADS - 1)
+    instances = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(
+        ProcessInstance.record_id == record_id))
+    assert instances == 1
