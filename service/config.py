@@ -35,8 +35,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "UPLOAD_DIR": data_dir / "files",
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": None,
-        # 20 MB per file plus room for the multipart envelope; the store enforces the exact limit.
-        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+        # A page form may carry several scans at once; the store enforces 20 MB per file.
+        "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
