@@ -12,6 +12,8 @@ from .organizations.operations import ORGANIZATION
 from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 from .projects.models import Project
 from .projects.operations import PROJECT
+from .registrations.models import UseRegistration
+from .registrations.operations import USE_REGISTRATION
 from .workers.models import Worker
 from .workers.operations import WORKER
 
@@ -20,6 +22,7 @@ __all__ = [
     "ORGANIZATION",
     "PROJECT",
     "PROPERTY_FILING",
+    "USE_REGISTRATION",
     "WORKER",
     "ApiToken",
     "Attachment",
@@ -37,6 +40,7 @@ __all__ = [
     "Region",
     "Role",
     "Timer",
+    "UseRegistration",
     "User",
     "Worker",
 ]

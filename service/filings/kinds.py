@@ -13,7 +13,7 @@ def _no_check(*_: Any) -> None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RecordKind:
     key: str                       # process key, also the record_kind stored with tasks and history
     path: str                      # URL segment: /api/v1/<path>, /<path>
@@ -41,14 +41,15 @@ class RecordKind:
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: tuple[tuple[str, str], ...] = field(default=())
     search_columns: tuple[str, ...] = field(default=())  # what the list's search box matches
+    column_labels: dict[str, str] = field(default_factory=dict)  # list columns that are model properties
 
     @property
     def form(self) -> FormDef:
         return FORMS[self.form_key]
 
     def label_of(self, name: str) -> str:
-        issued = dict(self.issued_fields)
-        return issued[name] if name in issued else self.form.field(name).label
+        labels = {**dict(self.issued_fields), **self.column_labels}
+        return labels[name] if name in labels else self.form.field(name).label
 
     @property
     def search_hint(self) -> str:

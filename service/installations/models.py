@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Date, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..filings.models import FilingMixin
@@ -15,3 +15,6 @@ class InstallationNotice(FilingMixin, db.Model):
     worker_ids: Mapped[list | None] = mapped_column(JSON)
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     personnel: Mapped[list | None] = mapped_column(JSON)
+
+    machine = relationship("PropertyFiling")
+    project = relationship("Project")

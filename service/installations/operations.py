@@ -17,7 +17,7 @@ from ..filings.models import FilingStatus
 from ..filings.personnel import check_personnel
 from ..machines.models import PropertyFiling
 from ..projects.models import Project
-from ..workers.models import Worker
+from ..workers.queries import picked_workers, worker_choices
 from .models import InstallationNotice
 
 REQUIRED_CODES = ("1103", "1104", "1105")
@@ -41,12 +41,6 @@ def eligible_projects(actor: User) -> Select:
                                  or_(Project.account_id == actor.id, Project.installation_unit_uscc == uscc))
 
 
-def eligible_workers(actor: User) -> Select:
-    """The unit's approved special workers whose certificate is still valid."""
-    return select(Worker).where(Worker.account_id == actor.id, Worker.status == FilingStatus.APPROVED,
-                                Worker.valid_until >= dt.date.today())
-
-
 def _pick(query: Select, model: type, record_id: int, field: str, message: str) -> Any:
     picked = db.session.scalar(query.where(model.id == record_id))
     if picked is None:
@@ -65,13 +59,7 @@ def check_values(actor: User, record: InstallationNotice | None, values: Mapping
     if (project_id := current("project_id")) is not None:
         project = _pick(eligible_projects(actor), Project, project_id, "project_id",
                         "请选择已通过审批、且以本单位为安装单位的项目")
-    for worker_id in current("worker_ids") or []:
-        worker = db.session.get(Worker, worker_id)
-        if db.session.scalar(eligible_workers(actor).where(Worker.id == worker_id)) is None:
-            expired = worker is not None and worker.valid_until and worker.valid_until < dt.date.today()
-            name = worker.name if worker is not None and worker.account_id == actor.id else f"编号 {worker_id}"
-            raise Invalid.field("worker_ids", f"特种工人 {name} 证书已过期，不能选用" if expired
-                                else f"特种工人 {name} 不是本单位已通过审批的特种工人")
+    picked_workers(actor, current("worker_ids") or [])
     check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.installation_unit_uscc if project else None,
                     unit_label="安装单位", complete=False)
     planned = current("planned_date")
@@ -99,8 +87,7 @@ def choices(actor: User, field: str) -> list[tuple[int, str]]:
     if field == "project_id":
         return [(p.id, p.name) for p in db.session.scalars(eligible_projects(actor).order_by(Project.id))]
     if field == "worker_ids":
-        rows = db.session.scalars(eligible_workers(actor).order_by(Worker.name)).all()
-        return [(w.id, f"{w.name}（证书至 {w.valid_until:%Y-%m-%d}）") for w in rows]
+        return worker_choices(actor)
     return []
 
 

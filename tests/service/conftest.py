@@ -29,6 +29,15 @@ def decide(api, record_id: int, decision: str = "approve", opinion: str = "同�
     return api.post(f"/tasks/{open_task_for(api, record_id)}/complete", json={"decision": decision, "opinion": opinion})
 
 
+def approve_with_number(reviewer, record_id: int, field: str):
+    """Approve with the number the form proposes (备案编号 / 使用登记编号)."""
+    task_id = open_task_for(reviewer, record_id)
+    number = reviewer.get(f"/tasks/{task_id}").json["form"]["defaults"][field]
+    body = {"decision": "approve", "opinion": "同意", field: number}
+    assert reviewer.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+    return number
+
+
 @pytest.fixture
 def unit_owner(owner, reviewer):
     """An owner account whose 单位 (乌鲁木齐市) is approved."""

@@ -6,7 +6,7 @@ import pytest
 
 from service.filings.calendar import add_working_days
 from tests import factories
-from tests.service.conftest import open_task_for
+from tests.service.conftest import approve_with_number, open_task_for
 from tests.service.test_property_filings import submit as submit_machine
 
 SLOTS = [f"s{i}" for i in range(1, 12)]
@@ -29,10 +29,7 @@ def approved(api, reviewer, path, data, slots=()):
 def setup(unit_owner, reviewer):
     uscc = unit_owner.get(f"/organizations/{unit_owner.get('/me').json['organization_id']}").json["uscc"]
     machine = submit_machine(unit_owner)
-    task_id = open_task_for(reviewer, machine)
-    number = reviewer.get(f"/tasks/{task_id}").json["form"]["defaults"]["filing_number"]
-    body = {"decision": "approve", "opinion": "同意", "filing_number": number}
-    reviewer.post(f"/tasks/{task_id}/complete", json=body)
+    approve_with_number(reviewer, machine, "filing_number")
     project = approved(unit_owner, reviewer, "projects", factories.project_data(installation_unit_uscc=uscc))
     workers = [approved(unit_owner, reviewer, "workers", factories.worker_data(category=c), ("certificate",))
                for c in ("08", "04")]

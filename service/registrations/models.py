@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from sqlalchemy import JSON, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..filings.models import FilingMixin
+
+
+class UseRegistration(FilingMixin, db.Model):
+    installation_notice_id: Mapped[int | None] = mapped_column(ForeignKey("installation_notice.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
+    supervision_unit_uscc: Mapped[str | None] = mapped_column(String(18))
+    using_unit_uscc: Mapped[str | None] = mapped_column(String(18))
+    manager_name: Mapped[str | None] = mapped_column(String(50))
+    manager_id_number: Mapped[str | None] = mapped_column(String(18))
+    manager_phone: Mapped[str | None] = mapped_column(String(20))
+    # As entered (BD-09, from Baidu's picker) and a WGS-84 copy for distance checks and export.
+    longitude: Mapped[str | None] = mapped_column(String(12))
+    latitude: Mapped[str | None] = mapped_column(String(12))
+    wgs_longitude: Mapped[float | None] = mapped_column(Float)
+    wgs_latitude: Mapped[float | None] = mapped_column(Float)
+    worker_ids: Mapped[list | None] = mapped_column(JSON)
+    personnel: Mapped[list | None] = mapped_column(JSON)
+    registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+
+    installation_notice = relationship("InstallationNotice")
+
+    @property
+    def factory_number(self) -> str | None:
+        notice = self.installation_notice
+        return notice.machine.factory_number if notice is not None and notice.machine is not None else None

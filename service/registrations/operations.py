@@ -1,0 +1,148 @@
+"""Rules specific to 使用登记: the installed machine, the using unit's people, the installation position."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from ..accounts.models import User
+from ..errors import Invalid
+from ..extensions import db
+from ..filings.geo import bd09_to_wgs84, distance_m
+from ..filings.kinds import RecordKind, register
+from ..filings.models import FilingStatus
+from ..filings.personnel import check_personnel
+from ..installations.models import InstallationNotice
+from ..machines.numbering import next_number
+from ..projects.models import Project
+from ..workers.queries import picked_workers, worker_choices
+from .models import UseRegistration
+
+REQUIRED_CODES = ("1106", "1107", "1108", "1109")
+ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
+MIN_DISTANCE_M = 5.0  # [platform rule] two machines cannot stand within this distance
+DRIVER_CATEGORY = {"T": "05", "S": "06", "W": "07"}
+SIGNALLER_CATEGORY = "04"
+REGISTRATION_NUMBER_PATTERN = "SYDJ-{region}-{category}-{year}-{seq:05d}"
+
+
+def eligible_notices(actor: User, record: UseRegistration | None) -> Select:
+    """Approved installation notices on projects this unit builds, whose machine has no registration in force."""
+    uscc = actor.organization.uscc if actor.organization else None
+    busy = select(UseRegistration.installation_notice_id).where(
+        UseRegistration.status.in_(ACTIVE), UseRegistration.id != (record.id if record else None))
+    return (select(InstallationNotice).join(Project, Project.id == InstallationNotice.project_id)
+            .where(InstallationNotice.status == FilingStatus.APPROVED, Project.construction_unit_uscc == uscc,
+                   InstallationNotice.id.not_in(busy.scalar_subquery())))
+
+
+def check_values(actor: User, record: UseRegistration | None, values: Mapping[str, Any]) -> None:
+    def current(name: str) -> Any:
+        return values.get(name, getattr(record, name) if record else None)
+
+    notice = None
+    if (notice_id := current("installation_notice_id")) is not None:
+        notice = db.session.scalar(eligible_notices(actor, record).where(InstallationNotice.id == notice_id))
+        if notice is None:
+            raise Invalid.field("installation_notice_id",
+                                "请选择安装告知已通过、项目施工单位为本单位、且尚未办理使用登记的设备")
+    project = db.session.get(Project, notice.project_id) if notice else None
+    if project is not None:
+        if current("project_id") not in (None, project.id):
+            raise Invalid.field("project_id", f"项目须与安装告知的项目一致：{project.name}")
+        for field, expected, what in (("using_unit_uscc", project.construction_unit_uscc, "使用单位（施工单位）"),
+                                      ("supervision_unit_uscc", project.supervision_unit_uscc, "监理单位")):
+            if current(field) and current(field) != expected:
+                raise Invalid.field(field, f"{what}须与项目登记的一致：{expected}")
+    workers = picked_workers(actor, current("worker_ids") or [])
+    check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.construction_unit_uscc if project else None,
+                    unit_label="使用单位", complete=False)
+    if notice is not None:
+        _check_operators(current("personnel") or [], workers, notice.machine.category)
+    _check_position(record, current("longitude"), current("latitude"), project)
+
+
+def _check_operators(rows: list[dict], workers: list, category: str) -> None:
+    """A crane's 司机 (1109) holds the driver certificate of that machine; the 司索信号工 (1108) category 04."""
+    held = {(w.id_number, w.category) for w in workers}
+    for code, wanted in (("1109", DRIVER_CATEGORY[category]), ("1108", SIGNALLER_CATEGORY)):
+        for row in rows:
+            if row["code"] == code and (row["id_number"], wanted) not in held:
+                raise Invalid.field("worker_ids",
+                                    f"{row['name']}（职务 {code}）须是所选特种工人中工种代码为 {wanted} 的人员")
+
+
+def _check_position(record: UseRegistration | None, longitude: str | None, latitude: str | None,
+                    project: Project | None) -> None:
+    if not longitude or not latitude:
+        return
+    here = bd09_to_wgs84(float(longitude), float(latitude))
+    if project is not None and distance_m(here, bd09_to_wgs84(float(project.longitude), float(project.latitude))) \
+            < MIN_DISTANCE_M:
+        raise Invalid.field("longitude", "安装位置经纬度不能与项目经纬度相同，请在拾取器中拾取设备的实际安装位置")
+    others = db.session.execute(select(UseRegistration.id, UseRegistration.wgs_longitude, UseRegistration.wgs_latitude)
+                                .where(UseRegistration.status.in_(ACTIVE),
+                                       UseRegistration.id != (record.id if record else None),
+                                       UseRegistration.wgs_longitude.between(here[0] - 0.001, here[0] + 0.001),
+                                       UseRegistration.wgs_latitude.between(here[1] - 0.001, here[1] + 0.001))).all()
+    for other_id, lon, lat in others:
+        if distance_m(here, (lon, lat)) < MIN_DISTANCE_M:
+            raise Invalid.field("longitude",
+                                f"安装位置与在用设备（使用登记 #{other_id}）相距不足{MIN_DISTANCE_M:g}米，请核对")
+
+
+def check_submit(actor: User, record: UseRegistration) -> None:
+    check_personnel(record.personnel or [], REQUIRED_CODES, unit_uscc=None, unit_label="使用单位", complete=True)
+
+
+def derived(actor: User, record: UseRegistration | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The project's region, and the WGS-84 copy of the position."""
+    out: dict[str, Any] = {}
+    project_id = values.get("project_id", record.project_id if record else None)
+    if project_id and (project := db.session.get(Project, project_id)):
+        out["region_code"] = project.region_code
+    lon = values.get("longitude", record.longitude if record else None)
+    lat = values.get("latitude", record.latitude if record else None)
+    if lon and lat:
+        out["wgs_longitude"], out["wgs_latitude"] = bd09_to_wgs84(float(lon), float(lat))
+    return out
+
+
+def on_review(actor: User, record: UseRegistration, data: Mapping[str, Any]) -> None:
+    if data.get("decision") != "approve":
+        return
+    number = data["registration_number"]
+    if db.session.scalar(select(UseRegistration.id).where(UseRegistration.registration_number == number,
+                                                          UseRegistration.id != record.id)):
+        raise Invalid.field("registration_number", f"使用登记编号 {number} 已被使用，请换一个")
+    record.registration_number = number
+
+
+def review_defaults(record: UseRegistration) -> dict[str, Any]:
+    category = record.installation_notice.machine.category if record.installation_notice else ""
+    return {"registration_number": next_number(UseRegistration.registration_number, REGISTRATION_NUMBER_PATTERN,
+                                               region=record.region_code or "", category=category)}
+
+
+def choices(actor: User, field: str) -> list[tuple[int, str]]:
+    if field == "installation_notice_id":
+        notices = db.session.scalars(eligible_notices(actor, None).order_by(InstallationNotice.id)).all()
+        return [(n.id, f"{n.machine.filing_number} {n.machine.model}（出厂编号 {n.machine.factory_number}，"
+                       f"{n.project.name}）") for n in notices]
+    if field == "project_id":
+        notices = db.session.scalars(eligible_notices(actor, None)).all()
+        return sorted({(n.project.id, n.project.name) for n in notices})
+    if field == "worker_ids":
+        return worker_choices(actor)
+    return []
+
+
+USE_REGISTRATION = register(RecordKind(
+    key="use_registration", path="use-registrations", label="使用登记", model=UseRegistration,
+    form_key="use_registration", filers=("construction",), check_values=check_values, check_submit=check_submit,
+    on_review=on_review, review_defaults=review_defaults, issued_fields=(("registration_number", "使用登记编号"),),
+    list_columns=("registration_number", "factory_number"), column_labels={"factory_number": "出厂编号"},
+    search_columns=("registration_number",), derived_columns=derived, choices=choices,
+))
