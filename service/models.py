@@ -3,6 +3,8 @@ record kind's operations module, whose import registers its RecordKind."""
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
+from .dismantlings.models import DismantlingNotice
+from .dismantlings.operations import DISMANTLING_NOTICE
 from .installations.models import InstallationNotice
 from .installations.operations import INSTALLATION_NOTICE
 from .machines.models import PropertyFiling
@@ -18,6 +20,7 @@ from .workers.models import Worker
 from .workers.operations import WORKER
 
 __all__ = [
+    "DISMANTLING_NOTICE",
     "INSTALLATION_NOTICE",
     "ORGANIZATION",
     "PROJECT",
@@ -27,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Bureau",
+    "DismantlingNotice",
     "History",
     "HumanTask",
     "InstallationNotice",

@@ -37,6 +37,10 @@ class RecordKind:
     derived_columns: Callable[..., dict[str, Any]] = lambda _actor, _record, _values: {}
     #: Eligible records for a ref/refs field on the page: (actor, field name) → [(id, label)].
     choices: Callable[..., list[tuple[int, str]]] = lambda _actor, _field: []
+    #: The same for a review form's ref fields: (actor, record, field name) → [(id, label)] (e.g. 监督员).
+    review_choices: Callable[..., list[tuple[int, str]]] = lambda _actor, _record, _field: []
+    #: Which records of this kind a 监督员 sees (None: none at all).
+    supervisor_filter: Callable[..., Any] | None = None
     list_columns: tuple[str, ...] = field(default=())
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: tuple[tuple[str, str], ...] = field(default=())

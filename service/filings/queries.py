@@ -22,8 +22,8 @@ def visible(kind: RecordKind, actor: User) -> Select:
     query = query.where(model.status != FilingStatus.DRAFT)
     if actor.role == RoleKey.ADMIN:
         return query
-    if actor.role == RoleKey.SUPERVISOR:
-        return query.where(false())  # supervisors see only the dismantlings assigned to them
+    if actor.role == RoleKey.SUPERVISOR:  # supervisors see only what is assigned to them
+        return query.where(kind.supervisor_filter(actor) if kind.supervisor_filter else false())
     return query.where(model.region_code == actor.region_code)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..filings.models import FilingMixin
+from ..types import UTCDateTime
 
 
 class InstallationNotice(FilingMixin, db.Model):
@@ -15,6 +16,8 @@ class InstallationNotice(FilingMixin, db.Model):
     worker_ids: Mapped[list | None] = mapped_column(JSON)
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     personnel: Mapped[list | None] = mapped_column(JSON)
+    #: set when the machine's 拆卸告知 is approved: the installation / registration is no longer in force
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     machine = relationship("PropertyFiling")
     project = relationship("Project")

@@ -28,7 +28,8 @@ NOTICE_WORKING_DAYS = 2
 def eligible_machines(actor: User, record: InstallationNotice | None) -> Select:
     """The unit's approved machines without another installation notice in force."""
     busy = select(InstallationNotice.property_filing_id).where(
-        InstallationNotice.status.in_(ACTIVE), InstallationNotice.id != (record.id if record else None))
+        InstallationNotice.status.in_(ACTIVE), InstallationNotice.ended_at.is_(None),
+        InstallationNotice.id != (record.id if record else None))
     return select(PropertyFiling).where(PropertyFiling.account_id == actor.id,
                                         PropertyFiling.status == FilingStatus.APPROVED,
                                         PropertyFiling.id.not_in(busy.scalar_subquery()))

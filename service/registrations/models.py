@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..filings.models import FilingMixin
+from ..types import UTCDateTime
 
 
 class UseRegistration(FilingMixin, db.Model):
@@ -22,6 +25,8 @@ class UseRegistration(FilingMixin, db.Model):
     wgs_latitude: Mapped[float | None] = mapped_column(Float)
     worker_ids: Mapped[list | None] = mapped_column(JSON)
     personnel: Mapped[list | None] = mapped_column(JSON)
+    #: set when the machine's 拆卸告知 is approved: the installation / registration is no longer in force
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     installation_notice = relationship("InstallationNotice")

@@ -32,9 +32,11 @@ def eligible_notices(actor: User, record: UseRegistration | None) -> Select:
     """Approved installation notices on projects this unit builds, whose machine has no registration in force."""
     uscc = actor.organization.uscc if actor.organization else None
     busy = select(UseRegistration.installation_notice_id).where(
-        UseRegistration.status.in_(ACTIVE), UseRegistration.id != (record.id if record else None))
+        UseRegistration.status.in_(ACTIVE), UseRegistration.ended_at.is_(None),
+        UseRegistration.id != (record.id if record else None))
     return (select(InstallationNotice).join(Project, Project.id == InstallationNotice.project_id)
-            .where(InstallationNotice.status == FilingStatus.APPROVED, Project.construction_unit_uscc == uscc,
+            .where(InstallationNotice.status == FilingStatus.APPROVED, InstallationNotice.ended_at.is_(None),
+                   Project.construction_unit_uscc == uscc,
                    InstallationNotice.id.not_in(busy.scalar_subquery())))
 
 
@@ -83,7 +85,7 @@ def _check_position(record: UseRegistration | None, longitude: str | None, latit
             < MIN_DISTANCE_M:
         raise Invalid.field("longitude", "安装位置经纬度不能与项目经纬度相同，请在拾取器中拾取设备的实际安装位置")
     others = db.session.execute(select(UseRegistration.id, UseRegistration.wgs_longitude, UseRegistration.wgs_latitude)
-                                .where(UseRegistration.status.in_(ACTIVE),
+                                .where(UseRegistration.status.in_(ACTIVE), UseRegistration.ended_at.is_(None),
                                        UseRegistration.id != (record.id if record else None),
                                        UseRegistration.wgs_longitude.between(here[0] - 0.001, here[0] + 0.001),
                                        UseRegistration.wgs_latitude.between(here[1] - 0.001, here[1] + 0.001))).all()

@@ -35,7 +35,10 @@ def _task_page(task_id: int, values=None, errors=None, message=None, status=200)
     task = operations.get_task(current_user, task_id)
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
-    return render_template("tasks/task.html", task=task, kind=kind, record=record,
+    form = FORMS.get(task.form_key or "")
+    choices = {f.name: kind.review_choices(current_user, record, f.name)
+               for f in (form.fields if form else ()) if f.type in ("ref", "refs")}
+    return render_template("tasks/task.html", task=task, kind=kind, record=record, choices=choices,
                            form=FORMS.get(task.form_key or ""), values=values or kind.review_defaults(record),
                            errors=errors or {},
                            error=message, attachments=attachments_of(kind, record),

@@ -43,3 +43,11 @@ def unit_owner(owner, reviewer):
     """An owner account whose 单位 (乌鲁木齐市) is approved."""
     decide(reviewer, submit_organization(owner))
     return owner
+
+
+@pytest.fixture
+def site(make_api, reviewer):
+    """An installed tower crane on a project that a construction unit builds (see chains.build_site)."""
+    from tests.service.chains import build_site
+
+    return build_site(make_api, reviewer)

@@ -4,25 +4,10 @@ import datetime as dt
 
 import pytest
 
-from service.filings.calendar import add_working_days
 from tests import factories
-from tests.service.conftest import approve_with_number, open_task_for
-from tests.service.test_property_filings import submit as submit_machine
-
-SLOTS = [f"s{i}" for i in range(1, 12)]
-
-
-def approved(api, reviewer, path, data, slots=()):
-    record_id = api.post(f"/{path}", json=data).json["id"]
-    for slot in slots:
-        api.upload(f"/{path}/{record_id}/attachments/{slot}")
-    assert api.post(f"/{path}/{record_id}/submit").status_code == 200
-    task_id = open_task_for(reviewer, record_id)
-    body = {"decision": "approve", "opinion": "同意"}
-    if path == "property-filings":
-        body["filing_number"] = reviewer.get(f"/tasks/{task_id}").json["form"]["defaults"]["filing_number"]
-    assert reviewer.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
-    return record_id
+from tests.service.chains import INSTALLATION_SLOTS as SLOTS
+from tests.service.chains import approved, installation_data, person, submit_machine
+from tests.service.conftest import approve_with_number
 
 
 @pytest.fixture
@@ -36,42 +21,27 @@ def setup(unit_owner, reviewer):
     return {"uscc": uscc, "machine": machine, "project": project, "workers": workers}
 
 
-def person(code, uscc, **overrides):
-    row = {"code": code, "name": factories.unique_name("张"), "id_number": factories.make_id_number(),
-           "unit_name": "新疆天山建设有限公司", "unit_uscc": uscc, "employed": True}
-    row.update(overrides)
-    return row
-
-
-def notice(setup, **overrides):
-    data = {"property_filing_id": setup["machine"], "project_id": setup["project"], "worker_ids": setup["workers"],
-            "planned_date": add_working_days(dt.date.today(), 3).isoformat(),
-            "personnel": [person(c, setup["uscc"]) for c in ("1103", "1104", "1105")]}
-    data.update(overrides)
-    return data
-
-
 def test_notice_approved_end_to_end(unit_owner, reviewer, setup):
-    record_id = approved(unit_owner, reviewer, "installation-notices", notice(setup), SLOTS)
+    record_id = approved(unit_owner, reviewer, "installation-notices", installation_data(setup), SLOTS)
     record = unit_owner.get(f"/installation-notices/{record_id}").json
     assert record["status"] == "approved" and record["worker_ids"] == setup["workers"]
     assert len(record["personnel"]) == 3
     # the machine now has an installation in force: a second notice for it is refused
-    again = unit_owner.post("/installation-notices", json=notice(setup))
+    again = unit_owner.post("/installation-notices", json=installation_data(setup))
     assert again.status_code == 422 and "property_filing_id" in again.json["errors"]
 
 
 def test_required_people_and_their_unit(unit_owner, setup):
-    missing = notice(setup, personnel=[person("1103", setup["uscc"])])
+    missing = installation_data(setup, personnel=[person("1103", setup["uscc"])])
     record_id = unit_owner.post("/installation-notices", json=missing).json["id"]
     for slot in SLOTS:
         unit_owner.upload(f"/installation-notices/{record_id}/attachments/{slot}")
     refused = unit_owner.post(f"/installation-notices/{record_id}/submit")
     assert refused.status_code == 422 and "1104" in refused.json["errors"]["personnel"][0]
-    wrong_unit = notice(setup, personnel=[person("1103", factories.make_uscc())])
+    wrong_unit = installation_data(setup, personnel=[person("1103", factories.make_uscc())])
     response = unit_owner.post("/installation-notices", json=wrong_unit)
     assert response.status_code == 422 and "安装单位" in response.json["errors"]["personnel"][0]
-    wrong_code = notice(setup, personnel=[person("1109", setup["uscc"])])
+    wrong_code = installation_data(setup, personnel=[person("1109", setup["uscc"])])
     assert "不属于本业务" in unit_owner.post("/installation-notices", json=wrong_code).json["errors"]["personnel"][0]
 
 
@@ -83,7 +53,7 @@ def test_required_people_and_their_unit(unit_owner, setup):
 ])
 def test_personnel_rows_checked_at_entry(unit_owner, setup, overrides, message):
     rows = [person("1103", setup["uscc"], **overrides)]
-    response = unit_owner.post("/installation-notices", json=notice(setup, personnel=rows))
+    response = unit_owner.post("/installation-notices", json=installation_data(setup, personnel=rows))
     assert response.status_code == 422 and message in response.json["errors"]["personnel"][0]
 
 
@@ -91,12 +61,12 @@ def test_only_eligible_records_can_be_picked(unit_owner, make_api, reviewer, set
     other = make_api("owner")
     other_project = approved(other, reviewer, "projects", factories.project_data())
     assert "project_id" in unit_owner.post("/installation-notices",
-                                           json=notice(setup, project_id=other_project)).json["errors"]
+                                           json=installation_data(setup, project_id=other_project)).json["errors"]
     draft_project = unit_owner.post("/projects", json=factories.project_data()).json["id"]
     assert "project_id" in unit_owner.post("/installation-notices",
-                                           json=notice(setup, project_id=draft_project)).json["errors"]
-    assert "property_filing_id" in unit_owner.post("/installation-notices",
-                                                   json=notice(setup, property_filing_id=999999)).json["errors"]
+                                           json=installation_data(setup, project_id=draft_project)).json["errors"]
+    unknown_machine = installation_data(setup, property_filing_id=999999)
+    assert "property_filing_id" in unit_owner.post("/installation-notices", json=unknown_machine).json["errors"]
 
 
 def test_expired_worker_cannot_be_picked(unit_owner, reviewer, setup):
@@ -106,20 +76,20 @@ def test_expired_worker_cannot_be_picked(unit_owner, reviewer, setup):
     worker = db.session.get(Worker, setup["workers"][0])
     worker.valid_until = dt.date.today() - dt.timedelta(days=1)
     db.session.commit()
-    response = unit_owner.post("/installation-notices", json=notice(setup))
+    response = unit_owner.post("/installation-notices", json=installation_data(setup))
     assert response.status_code == 422 and "证书已过期" in response.json["errors"]["worker_ids"][0]
 
 
 def test_planned_date_two_working_days_ahead(unit_owner, setup):
-    too_soon = notice(setup, planned_date=dt.date.today().isoformat())
+    too_soon = installation_data(setup, planned_date=dt.date.today().isoformat())
     response = unit_owner.post("/installation-notices", json=too_soon)
     assert response.status_code == 422 and "2个工作日" in response.json["errors"]["planned_date"][0]
 
 
 def test_goes_to_the_projects_bureau_and_construction_units_cannot_file(unit_owner, make_api, setup):
-    record_id = unit_owner.post("/installation-notices", json=notice(setup)).json["id"]
+    record_id = unit_owner.post("/installation-notices", json=installation_data(setup)).json["id"]
     assert unit_owner.get(f"/installation-notices/{record_id}").json["status"] == "draft"
-    assert make_api("construction").post("/installation-notices", json=notice(setup)).status_code == 403
+    assert make_api("construction").post("/installation-notices", json=installation_data(setup)).status_code == 403
 
 
 def test_page_offers_only_eligible_choices(app, unit_owner, setup):

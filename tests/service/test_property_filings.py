@@ -5,23 +5,9 @@ import datetime as dt
 import pytest
 
 from tests import factories
+from tests.service.chains import create_machine as create
+from tests.service.chains import submit_machine as submit
 from tests.service.conftest import open_task_for
-
-
-def create(api, category="T", **fields):
-    response = api.post("/property-filings", json=factories.property_filing_data(category, **fields))
-    assert response.status_code == 201, response.json
-    record_id = response.json["id"]
-    for slot in factories.PROPERTY_SLOTS:
-        assert api.upload(f"/property-filings/{record_id}/attachments/{slot}").status_code == 201
-    return record_id
-
-
-def submit(api, category="T", **fields):
-    record_id = create(api, category, **fields)
-    response = api.post(f"/property-filings/{record_id}/submit")
-    assert response.status_code == 200, response.json
-    return record_id
 
 
 @pytest.mark.parametrize("category", ["T", "S", "W"])

@@ -3,57 +3,14 @@
 import pytest
 
 from tests import factories
-from tests.service.conftest import approve_with_number, decide, open_task_for, submit_organization
-from tests.service.test_installation_notices import SLOTS as NOTICE_SLOTS
-from tests.service.test_installation_notices import approved, notice, person
-from tests.service.test_property_filings import submit as submit_machine
-
-SLOTS = [f"s{i}" for i in range(1, 10)]
-
-
-def uscc_of(api):
-    return api.get(f"/organizations/{api.get('/me').json['organization_id']}").json["uscc"]
-
-
-@pytest.fixture
-def site(make_api, reviewer):
-    """An installed tower crane on a project that a construction unit builds."""
-    owner, builder = make_api("owner"), make_api("construction")
-    decide(reviewer, submit_organization(owner))
-    decide(reviewer, submit_organization(builder, org_type="construction"))
-    owner_uscc, builder_uscc = uscc_of(owner), uscc_of(builder)
-    project_data = factories.project_data(installation_unit_uscc=owner_uscc, construction_unit_uscc=builder_uscc)
-    project = approved(owner, reviewer, "projects", project_data)
-    machine = submit_machine(owner)
-    approve_with_number(reviewer, machine, "filing_number")
-    installer = approved(owner, reviewer, "workers", factories.worker_data(category="08"), ("certificate",))
-    setup = {"uscc": owner_uscc, "machine": machine, "project": project, "workers": [installer]}
-    installation = approved(owner, reviewer, "installation-notices", notice(setup), NOTICE_SLOTS)
-    driver_data = factories.worker_data(category="05")
-    signaller_data = factories.worker_data(category="04")
-    driver = approved(builder, reviewer, "workers", driver_data, ("certificate",))
-    signaller = approved(builder, reviewer, "workers", signaller_data, ("certificate",))
-    return {"builder": builder, "owner": owner, "uscc": builder_uscc, "project": project, "project_data": project_data,
-            "installation": installation, "workers": [driver, signaller],
-            "driver": driver_data, "signaller": signaller_data}
-
-
-def registration(site, **overrides):
-    uscc = site["uscc"]
-    rows = [person("1106", uscc), person("1107", uscc),
-            person("1108", uscc, name=site["signaller"]["name"], id_number=site["signaller"]["id_number"]),
-            person("1109", uscc, name=site["driver"]["name"], id_number=site["driver"]["id_number"])]
-    data = {"installation_notice_id": site["installation"], "project_id": site["project"],
-            "supervision_unit_uscc": site["project_data"]["supervision_unit_uscc"], "using_unit_uscc": uscc,
-            "manager_name": "王建华", "manager_id_number": factories.make_id_number(), "manager_phone": "13899887766",
-            "longitude": "87.618733", "latitude": "43.792818", "worker_ids": site["workers"], "personnel": rows}
-    data.update(overrides)
-    return data
+from tests.service.chains import REGISTRATION_SLOTS as SLOTS
+from tests.service.chains import person, registration_data
+from tests.service.conftest import open_task_for
 
 
 def test_registered_with_a_number_on_approval(site, reviewer):
     builder = site["builder"]
-    record_id = builder.post("/use-registrations", json=registration(site)).json["id"]
+    record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
     for slot in SLOTS:
         builder.upload(f"/use-registrations/{record_id}/attachments/{slot}")
     assert builder.post(f"/use-registrations/{record_id}/submit").status_code == 200
@@ -65,22 +22,23 @@ def test_registered_with_a_number_on_approval(site, reviewer):
     record = builder.get(f"/use-registrations/{record_id}").json
     assert record["status"] == "approved" and record["registration_number"] == number
     # one registration in force per machine
-    again = builder.post("/use-registrations", json=registration(site, longitude="87.620733"))
+    again = builder.post("/use-registrations", json=registration_data(site, longitude="87.620733"))
     assert again.status_code == 422 and "installation_notice_id" in again.json["errors"]
 
 
 def test_position_must_differ_from_the_project_and_other_machines(site):
     builder = site["builder"]
-    same = registration(site, longitude=site["project_data"]["longitude"], latitude=site["project_data"]["latitude"])
+    spot = site["project_data"]
+    same = registration_data(site, longitude=spot["longitude"], latitude=spot["latitude"])
     response = builder.post("/use-registrations", json=same)
     assert response.status_code == 422 and "项目经纬度" in response.json["errors"]["longitude"][0]
-    outside = builder.post("/use-registrations", json=registration(site, latitude="30.5"))
+    outside = builder.post("/use-registrations", json=registration_data(site, latitude="30.5"))
     assert outside.status_code == 422 and "新疆" in outside.json["errors"]["latitude"][0]
 
 
 def test_machine_within_5_m_of_an_active_one_is_refused(site, reviewer, make_api):
     builder = site["builder"]
-    first = builder.post("/use-registrations", json=registration(site)).json["id"]
+    first = builder.post("/use-registrations", json=registration_data(site)).json["id"]
     for slot in SLOTS:
         builder.upload(f"/use-registrations/{first}/attachments/{slot}")
     builder.post(f"/use-registrations/{first}/submit")
@@ -96,35 +54,36 @@ def test_machine_within_5_m_of_an_active_one_is_refused(site, reviewer, make_api
 
 def test_people_must_be_the_using_units_and_operators_certified(site):
     builder, uscc = site["builder"], site["uscc"]
-    wrong_unit = registration(site)
+    wrong_unit = registration_data(site)
     wrong_unit["personnel"][0] = person("1106", factories.make_uscc())
     response = builder.post("/use-registrations", json=wrong_unit)
     assert response.status_code == 422 and "使用单位" in response.json["errors"]["personnel"][0]
-    stranger_driver = registration(site)
+    stranger_driver = registration_data(site)
     stranger_driver["personnel"][3] = person("1109", uscc)  # not among the picked special workers
     response = builder.post("/use-registrations", json=stranger_driver)
     assert response.status_code == 422 and "工种代码为 05" in response.json["errors"]["worker_ids"][0]
-    installation_codes = registration(site, personnel=[person("1103", uscc)])
+    installation_codes = registration_data(site, personnel=[person("1103", uscc)])
     assert "不属于本业务" in builder.post("/use-registrations", json=installation_codes).json["errors"]["personnel"][0]
 
 
 def test_units_must_match_the_project(site):
     builder = site["builder"]
-    response = builder.post("/use-registrations", json=registration(site, supervision_unit_uscc=factories.make_uscc()))
+    other_supervisor = registration_data(site, supervision_unit_uscc=factories.make_uscc())
+    response = builder.post("/use-registrations", json=other_supervisor)
     assert response.status_code == 422 and "监理单位" in response.json["errors"]["supervision_unit_uscc"][0]
 
 
 def test_only_construction_units_with_the_installed_machine(site, make_api):
-    assert site["owner"].post("/use-registrations", json=registration(site)).status_code == 403
+    assert site["owner"].post("/use-registrations", json=registration_data(site)).status_code == 403
     other_builder = make_api("construction")
-    response = other_builder.post("/use-registrations", json=registration(site))
+    response = other_builder.post("/use-registrations", json=registration_data(site))
     assert response.status_code == 422 and "installation_notice_id" in response.json["errors"]
 
 
 def test_list_shows_the_manuals_columns(app, site):
     from tests.service.test_pages import login
 
-    site["builder"].post("/use-registrations", json=registration(site))
+    site["builder"].post("/use-registrations", json=registration_data(site))
     client = app.test_client()
     login(client, site["builder"].user.username)
     page = client.get("/use-registrations").text

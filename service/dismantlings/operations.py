@@ -1,0 +1,126 @@
+"""Rules specific to 拆卸告知: the machine in use, the dismantling unit's people, the 监督员."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select, update
+
+from ..accounts.models import RoleKey, User
+from ..errors import Invalid
+from ..extensions import db
+from ..filings.calendar import add_working_days
+from ..filings.kinds import RecordKind, register
+from ..filings.models import FilingStatus
+from ..filings.personnel import check_personnel
+from ..installations.models import InstallationNotice
+from ..registrations.models import UseRegistration
+from ..types import utcnow
+from ..workers.queries import picked_workers, worker_choices
+from .models import DismantlingNotice
+
+REQUIRED_CODES = ("1110", "1111", "1112", "1113")
+ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
+INSTALLER_CATEGORY = {"T": "08", "S": "09", "W": "10"}
+NOTICE_WORKING_DAYS = 2
+
+
+def eligible_registrations(actor: User, record: DismantlingNotice | None) -> Select:
+    """Machines this unit installed that are registered for use, not yet dismantled nor being so."""
+    busy = select(DismantlingNotice.use_registration_id).where(
+        DismantlingNotice.status.in_(ACTIVE), DismantlingNotice.id != (record.id if record else None))
+    return (select(UseRegistration)
+            .join(InstallationNotice, InstallationNotice.id == UseRegistration.installation_notice_id)
+            .where(UseRegistration.status == FilingStatus.APPROVED, UseRegistration.ended_at.is_(None),
+                   InstallationNotice.account_id == actor.id, UseRegistration.id.not_in(busy.scalar_subquery())))
+
+
+def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[str, Any]) -> None:
+    def current(name: str) -> Any:
+        return values.get(name, getattr(record, name) if record else None)
+
+    registration = None
+    if (registration_id := current("use_registration_id")) is not None:
+        registration = db.session.scalar(eligible_registrations(actor, record)
+                                         .where(UseRegistration.id == registration_id))
+        if registration is None:
+            raise Invalid.field("use_registration_id", "请选择本单位安装、已通过使用登记且尚未拆卸的设备")
+    workers = picked_workers(actor, current("worker_ids") or [])
+    notice = registration.installation_notice if registration else None
+    check_personnel(current("personnel"), REQUIRED_CODES,
+                    unit_uscc=notice.project.installation_unit_uscc if notice else None,
+                    unit_label="安装（拆卸）单位", complete=False)
+    if notice is not None:
+        wanted = INSTALLER_CATEGORY[notice.machine.category]
+        held = {(w.id_number, w.category) for w in workers}
+        for row in current("personnel") or []:
+            if row["code"] == "1113" and (row["id_number"], wanted) not in held:
+                raise Invalid.field("worker_ids",
+                                    f"{row['name']}（职务 1113）须是所选特种工人中工种代码为 {wanted} 的人员")
+    planned = current("planned_date")
+    earliest = add_working_days(dt.date.today(), NOTICE_WORKING_DAYS)
+    if planned and planned < earliest:
+        raise Invalid.field("planned_date", f"拆卸告知须在施工前至少{NOTICE_WORKING_DAYS}个工作日提交，"
+                                            f"计划拆卸日期最早为 {earliest:%Y-%m-%d}")
+
+
+def check_submit(actor: User, record: DismantlingNotice) -> None:
+    check_personnel(record.personnel or [], REQUIRED_CODES, unit_uscc=None, unit_label="拆卸单位", complete=True)
+
+
+def registration_region(actor: User, record: DismantlingNotice | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    registration_id = values.get("use_registration_id", record.use_registration_id if record else None)
+    registration = db.session.get(UseRegistration, registration_id) if registration_id else None
+    return {"region_code": registration.region_code} if registration else {}
+
+
+def region_supervisors(region_code: str | None) -> Select:
+    return select(User).where(User.role == RoleKey.SUPERVISOR, User.region_code == region_code,
+                              User.active.is_(True))
+
+
+def on_review(actor: User, record: DismantlingNotice, data: Mapping[str, Any]) -> None:
+    """分配监督员: the chief's approval names one of the region's supervisors."""
+    if data.get("decision") != "approve" or "supervisor_id" not in data:
+        return
+    supervisor = db.session.scalar(region_supervisors(record.region_code).where(User.id == data["supervisor_id"]))
+    if supervisor is None:
+        raise Invalid.field("supervisor_id", "请从本地区的监督员中选择")
+    record.supervisor_id = supervisor.id
+
+
+def on_approved(actor: User, record: DismantlingNotice) -> None:
+    """The machine is gone from the site: its use registration and installation are no longer in force."""
+    registration = db.session.get(UseRegistration, record.use_registration_id)
+    now = utcnow()
+    for model, row_id in ((UseRegistration, registration.id),
+                          (InstallationNotice, registration.installation_notice_id)):
+        db.session.execute(update(model.__table__).where(model.__table__.c.id == row_id).values(ended_at=now))
+
+
+def review_choices(actor: User, record: DismantlingNotice, field: str) -> list[tuple[int, str]]:
+    if field == "supervisor_id":
+        return [(u.id, u.username) for u in db.session.scalars(region_supervisors(record.region_code))]
+    return []
+
+
+def choices(actor: User, field: str) -> list[tuple[int, str]]:
+    if field == "use_registration_id":
+        rows = db.session.scalars(eligible_registrations(actor, None).order_by(UseRegistration.id)).all()
+        return [(r.id, f"{r.registration_number}（出厂编号 {r.factory_number}）") for r in rows]
+    if field == "worker_ids":
+        return worker_choices(actor)
+    return []
+
+
+DISMANTLING_NOTICE = register(RecordKind(
+    key="dismantling_notice", path="dismantling-notices", label="拆卸告知", model=DismantlingNotice,
+    form_key="dismantling_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
+    on_review=on_review, on_approved=on_approved, review_choices=review_choices,
+    issued_fields=(("supervisor_id", "监督员"),),
+    list_columns=("use_registration_id", "planned_date", "supervisor_id"),
+    derived_columns=registration_region, choices=choices,
+    supervisor_filter=lambda actor: DismantlingNotice.supervisor_id == actor.id,
+))

@@ -1,0 +1,135 @@
+"""拆卸告知: two-level review, the chief assigns a 监督员, and the machine leaves the site."""
+
+import datetime as dt
+
+import pytest
+
+from service.filings.calendar import add_working_days
+from tests import factories
+from tests.service.chains import REGISTRATION_SLOTS, approved, person, registration_data
+from tests.service.conftest import approve_with_number, open_task_for
+
+SLOTS = [f"s{i}" for i in range(1, 10)]
+
+
+@pytest.fixture
+def in_use(site, reviewer, make_api):
+    """The site's crane registered for use, an installer (08) of the owner, and the region's chief and supervisor."""
+    builder = site["builder"]
+    record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
+    for slot in REGISTRATION_SLOTS:
+        builder.upload(f"/use-registrations/{record_id}/attachments/{slot}")
+    builder.post(f"/use-registrations/{record_id}/submit")
+    approve_with_number(reviewer, record_id, "registration_number")
+    installer_data = factories.worker_data(category="08")
+    installer = approved(site["owner"], reviewer, "workers", installer_data, ("certificate",))
+    return {**site, "registration": record_id, "installer": installer, "installer_data": installer_data,
+            "chief": make_api("chief", "650100"), "supervisor": make_api("supervisor", "650100")}
+
+
+def dismantling(state, **overrides):
+    uscc = state["owner"].get(f"/organizations/{state['owner'].get('/me').json['organization_id']}").json["uscc"]
+    rows = [person(c, uscc) for c in ("1110", "1111", "1112")]
+    rows.append(person("1113", uscc, name=state["installer_data"]["name"],
+                       id_number=state["installer_data"]["id_number"]))
+    data = {"use_registration_id": state["registration"], "worker_ids": [state["installer"]],
+            "planned_date": add_working_days(dt.date.today(), 3).isoformat(), "personnel": rows}
+    data.update(overrides)
+    return data
+
+
+def submitted(state, **overrides):
+    owner = state["owner"]
+    response = owner.post("/dismantling-notices", json=dismantling(state, **overrides))
+    assert response.status_code == 201, response.json
+    record_id = response.json["id"]
+    for slot in SLOTS:
+        owner.upload(f"/dismantling-notices/{record_id}/attachments/{slot}")
+    assert owner.post(f"/dismantling-notices/{record_id}/submit").status_code == 200
+    return record_id
+
+
+def test_two_levels_and_the_supervisor(in_use, reviewer):
+    owner, chief, supervisor = in_use["owner"], in_use["chief"], in_use["supervisor"]
+    record_id = submitted(in_use)
+    assert chief.get("/tasks").json["total"] == 0  # the chief's step comes after the reviewer's
+    level_one = open_task_for(reviewer, record_id)
+    assert chief.post(f"/tasks/{level_one}/claim").status_code == 403
+    reviewer.post(f"/tasks/{level_one}/complete", json={"decision": "approve", "opinion": "初审同意"})
+    assert owner.get(f"/dismantling-notices/{record_id}").json["status"] == "in_review"
+    level_two = chief.get("/tasks").json["items"][0]["id"]
+    assert reviewer.post(f"/tasks/{level_two}/claim").status_code == 403  # the reviewer cannot do the chief's step
+    assert supervisor.get(f"/dismantling-notices/{record_id}").status_code == 404  # not yet assigned
+    missing = chief.post(f"/tasks/{level_two}/complete", json={"decision": "approve", "opinion": "同意"})
+    assert missing.status_code == 422 and "supervisor_id" in missing.json["errors"]
+    wrong = chief.post(f"/tasks/{level_two}/complete",
+                       json={"decision": "approve", "opinion": "同意", "supervisor_id": reviewer.user.id})
+    assert wrong.status_code == 422 and "监督员" in wrong.json["errors"]["supervisor_id"][0]
+    done = chief.post(f"/tasks/{level_two}/complete",
+                      json={"decision": "approve", "opinion": "同意，请监督", "supervisor_id": supervisor.user.id})
+    assert done.status_code == 200
+    record = owner.get(f"/dismantling-notices/{record_id}").json
+    assert record["status"] == "approved" and record["supervisor_id"] == supervisor.user.id
+    assert [h["task"] for h in record["history"]] == ["发起审批", "初审", "复审并分配监督员"]
+    assert [r["id"] for r in supervisor.get("/dismantling-notices").json["items"]] == [record_id]
+    assert supervisor.get("/organizations").json["total"] == 0
+
+
+def test_approval_ends_the_installation_and_registration(in_use, reviewer):
+    record_id = submitted(in_use)
+    reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete",
+                  json={"decision": "approve", "opinion": "同意"})
+    chief = in_use["chief"]
+    chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",
+               json={"decision": "approve", "opinion": "同意", "supervisor_id": in_use["supervisor"].user.id})
+    # dismantled: not dismantled twice, and the machine is free for a new installation notice
+    again = in_use["owner"].post("/dismantling-notices", json=dismantling(in_use))
+    assert again.status_code == 422 and "use_registration_id" in again.json["errors"]
+    from service.extensions import db
+    from service.installations.operations import eligible_machines
+    from service.registrations.models import UseRegistration
+
+    registration_row = db.session.get(UseRegistration, in_use["registration"])
+    db.session.refresh(registration_row)
+    assert registration_row.ended_at is not None
+    machines = db.session.scalars(eligible_machines(in_use["owner"].user, None)).all()
+    assert [m.id for m in machines] == [registration_row.installation_notice.property_filing_id]
+
+
+def test_chief_returns_to_the_applicant(in_use, reviewer):
+    record_id = submitted(in_use)
+    reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
+    chief = in_use["chief"]
+    chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",
+               json={"decision": "return", "opinion": "方案不完整"})
+    assert in_use["owner"].get(f"/dismantling-notices/{record_id}").json["status"] == "returned"
+    assert in_use["owner"].post(f"/dismantling-notices/{record_id}/submit").status_code == 200
+    assert open_task_for(reviewer, record_id)  # back to level one
+
+
+def test_dismantler_must_hold_the_matching_certificate(in_use):
+    uscc_rows = dismantling(in_use)["personnel"]
+    uscc_rows[3] = person("1113", uscc_rows[0]["unit_uscc"])
+    response = in_use["owner"].post("/dismantling-notices", json=dismantling(in_use, personnel=uscc_rows))
+    assert response.status_code == 422 and "工种代码为 08" in response.json["errors"]["worker_ids"][0]
+
+
+def test_only_the_installer_dismantles(in_use, make_api):
+    other_owner = make_api("owner")
+    response = other_owner.post("/dismantling-notices", json=dismantling(in_use))
+    assert response.status_code in (403, 422)
+    assert in_use["builder"].post("/dismantling-notices", json=dismantling(in_use)).status_code == 403
+
+
+def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer):
+    from tests.service.test_pages import login
+
+    record_id = submitted(in_use)
+    reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
+    chief = in_use["chief"]
+    task_id = chief.get("/tasks").json["items"][0]["id"]
+    client = app.test_client()
+    login(client, chief.user.username)
+    client.post(f"/tasks/{task_id}/claim")
+    page = client.get(f"/tasks/{task_id}").text
+    assert "分配监督员" in page and in_use["supervisor"].user.username in page
