@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy import Select, select, update
 from ..accounts.models import RoleKey, User
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.calendar import add_working_days
+from ..filings.calendar import require_notice
 from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from ..filings.personnel import check_personnel
@@ -24,7 +23,6 @@ from .models import DismantlingNotice
 REQUIRED_CODES = ("1110", "1111", "1112", "1113")
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 INSTALLER_CATEGORY = {"T": "08", "S": "09", "W": "10"}
-NOTICE_WORKING_DAYS = 2
 
 
 def eligible_registrations(actor: User, record: DismantlingNotice | None) -> Select:
@@ -59,11 +57,7 @@ def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[
             if row["code"] == "1113" and (row["id_number"], wanted) not in held:
                 raise Invalid.field("worker_ids",
                                     f"{row['name']}（职务 1113）须是所选特种工人中工种代码为 {wanted} 的人员")
-    planned = current("planned_date")
-    earliest = add_working_days(dt.date.today(), NOTICE_WORKING_DAYS)
-    if planned and planned < earliest:
-        raise Invalid.field("planned_date", f"拆卸告知须在施工前至少{NOTICE_WORKING_DAYS}个工作日提交，"
-                                            f"计划拆卸日期最早为 {earliest:%Y-%m-%d}")
+    require_notice(current("planned_date"), "拆卸")
 
 
 def check_submit(actor: User, record: DismantlingNotice) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy import Select, or_, select
 from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.calendar import add_working_days
+from ..filings.calendar import require_notice
 from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from ..filings.personnel import check_personnel
@@ -22,7 +21,6 @@ from .models import InstallationNotice
 
 REQUIRED_CODES = ("1103", "1104", "1105")
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
-NOTICE_WORKING_DAYS = 2
 
 
 def eligible_machines(actor: User, record: InstallationNotice | None) -> Select:
@@ -63,11 +61,7 @@ def check_values(actor: User, record: InstallationNotice | None, values: Mapping
     picked_workers(actor, current("worker_ids") or [])
     check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.installation_unit_uscc if project else None,
                     unit_label="安装单位", complete=False)
-    planned = current("planned_date")
-    earliest = add_working_days(dt.date.today(), NOTICE_WORKING_DAYS)
-    if planned and planned < earliest:
-        raise Invalid.field("planned_date", f"安装告知须在施工前至少{NOTICE_WORKING_DAYS}个工作日提交，"
-                                            f"计划安装日期最早为 {earliest:%Y-%m-%d}")
+    require_notice(current("planned_date"), "安装")
 
 
 def check_submit(actor: User, record: InstallationNotice) -> None:
