@@ -10,7 +10,7 @@ from ..extensions import db
 from . import operations
 from .kinds import KINDS, RecordKind
 from .models import TABS
-from .queries import list_records
+from .queries import STAFF_SCOPES, list_records
 from .schemas import record_out
 
 
@@ -35,8 +35,11 @@ def list_kind(kind_path: str):
     status = request.args.get("status", "")
     if status not in TABS:
         raise Invalid.field("status", "状态应为 draft、in_review、approved 或 terminated")
+    scope = request.args.get("scope", "")
+    if scope not in STAFF_SCOPES:
+        raise Invalid.field("scope", "scope 应为 todo（待审批）或 mine（我发起的），不填为显示全部")
     page, per_page = paging()
-    result = list_records(kind, actor(), status, page, per_page, request.args.get("q", "").strip())
+    result = list_records(kind, actor(), status, page, per_page, request.args.get("q", "").strip(), scope)
     return page_json([record_out(kind, r) for r in result.items], result.total, page, per_page)
 
 

@@ -22,7 +22,7 @@ from ..process.operations import with_role_names
 from . import operations
 from .kinds import KINDS, RecordKind
 from .models import EDITABLE, STATUS_LABELS, TABS
-from .queries import list_records
+from .queries import STAFF_SCOPES, list_records
 
 bp = Blueprint("filings", __name__)
 
@@ -100,8 +100,11 @@ def index(kind_path: str):
         tab = ""
     page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
     q = request.args.get("q", "").strip()
-    result = list_records(kind, current_user, tab, page, 20, q)
+    scope = request.args.get("scope", "")
+    scope = scope if scope in STAFF_SCOPES and not current_user.is_applicant else ""
+    result = list_records(kind, current_user, tab, page, 20, q, scope)
     return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q,
+                           scope=scope, scopes=STAFF_SCOPES,
                            regions=REGIONS, status_labels=STATUS_LABELS, editable=EDITABLE,
                            can_file=current_user.is_applicant and current_user.unit_type in kind.filers)
 

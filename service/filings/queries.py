@@ -9,6 +9,7 @@ from sqlalchemy import Select, false, func, or_, select
 
 from ..accounts.models import RoleKey, User
 from ..extensions import db
+from ..process.models import History, HumanTask, TaskStatus
 from .kinds import RecordKind
 from .models import TABS, FilingStatus
 
@@ -39,9 +40,26 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+#: Bureau staff's filters over a list (manual 3.1): 待审批 (waiting for me), 我发起的 (I acted on), 显示全部.
+STAFF_SCOPES = {"todo": "待审批", "mine": "我发起的", "": "显示全部"}
+
+
+def _scoped(query: Select, kind: RecordKind, actor: User, scope: str) -> Select:
+    if scope == "todo":
+        waiting = select(HumanTask.record_id).where(
+            HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN, HumanTask.role == actor.role,
+            HumanTask.region_code == actor.region_code,
+            or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id))
+        return query.where(kind.model.id.in_(waiting.scalar_subquery()))
+    if scope == "mine":
+        acted = select(History.record_id).where(History.record_kind == kind.key, History.actor_id == actor.id)
+        return query.where(kind.model.id.in_(acted.scalar_subquery()))
+    return query
+
+
 def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
-                 search: str = "") -> Page:
-    query = visible(kind, actor)
+                 search: str = "", scope: str = "") -> Page:
+    query = _scoped(visible(kind, actor), kind, actor, scope)
     statuses = TABS.get(tab, TABS[""])[1]
     if statuses:
         query = query.where(kind.model.status.in_(statuses))

@@ -173,3 +173,16 @@ def test_search_by_name_or_uscc(owner):
     assert {r["id"] for r in owner.get("/organizations?q=昌吉").json["items"]} == {wanted}
     assert {r["id"] for r in owner.get(f"/organizations?q={code[4:12]}").json["items"]} == {wanted}
     assert owner.get("/organizations?q=不存在的单位").json["total"] == 0
+
+
+def test_bureau_filters_todo_mine_all(owner, reviewer, make_api):
+    from tests.service.conftest import decide
+
+    decided, waiting = submit_organization(owner), submit_organization(owner)
+    decide(reviewer, decided)
+    colleague = make_api("reviewer")
+    assert {r["id"] for r in reviewer.get("/organizations?scope=todo").json["items"]} == {waiting}
+    assert {r["id"] for r in reviewer.get("/organizations?scope=mine").json["items"]} == {decided}
+    assert {r["id"] for r in reviewer.get("/organizations").json["items"]} == {decided, waiting}
+    assert colleague.get("/organizations?scope=mine").json["total"] == 0
+    assert reviewer.get("/organizations?scope=everything").status_code == 422
