@@ -6,9 +6,13 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_login import current_user
 
+from forms.definitions import FieldDef
+
+from .accounts.models import User
+from .extensions import db
 from .filings.kinds import KINDS
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -21,6 +25,22 @@ def localtime(value: dt.datetime | None) -> str:
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def referenced(fdef: FieldDef, value: Any) -> list[tuple[str | None, str]]:
+    """(link, label) for each record a ref/refs field names, for 查看 pages."""
+    ids = value if isinstance(value, list) else [value] if value is not None else []
+    if fdef.ref == "supervisor":
+        return [(None, user.username) for user in (db.session.get(User, i) for i in ids) if user]
+    kind = KINDS.get(fdef.ref)
+    if kind is None:
+        return [(None, f"#{i}") for i in ids]
+    out = []
+    for record_id in ids:
+        record = db.session.get(kind.model, record_id)
+        if record is not None:
+            out.append((url_for("filings.view", kind_path=kind.path, record_id=record.id), kind.display(record)))
+    return out
+
+
 def _menu() -> dict[str, Any]:
     kinds = []
     if current_user.is_authenticated:
@@ -30,4 +50,5 @@ def _menu() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_global(referenced, "referenced")
     app.context_processor(_menu)

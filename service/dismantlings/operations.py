@@ -114,7 +114,7 @@ DISMANTLING_NOTICE = register(RecordKind(
     form_key="dismantling_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
     on_review=on_review, on_approved=on_approved, review_choices=review_choices,
     issued_fields=(("supervisor_id", "监督员"),),
-    list_columns=("use_registration_id", "planned_date", "supervisor_id"),
+    list_columns=("use_registration_id", "planned_date"),
     derived_columns=registration_region, choices=choices,
     supervisor_filter=lambda actor: DismantlingNotice.supervisor_id == actor.id,
 ))

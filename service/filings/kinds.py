@@ -39,6 +39,8 @@ class RecordKind:
     choices: Callable[..., list[tuple[int, str]]] = lambda _actor, _field: []
     #: The same for a review form's ref fields: (actor, record, field name) → [(id, label)] (e.g. 监督员).
     review_choices: Callable[..., list[tuple[int, str]]] = lambda _actor, _record, _field: []
+    #: How a record of this kind is named where another filing refers to it.
+    display: Callable[..., str] = lambda record: f"#{record.id}"
     #: Which records of this kind a 监督员 sees (None: none at all).
     supervisor_filter: Callable[..., Any] | None = None
     list_columns: tuple[str, ...] = field(default=())

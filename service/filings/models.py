@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
 
 
 class FilingStatus(StrEnum):
@@ -51,6 +55,11 @@ class FilingMixin:
     @declared_attr
     def account_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("user.id"), index=True)
+
+    @declared_attr
+    def account(cls) -> Mapped[User]:
+        """流程发起人, shown in the bureau's lists."""
+        return relationship("User", foreign_keys=[cls.account_id])
 
     @declared_attr
     def instance_id(cls) -> Mapped[int | None]:

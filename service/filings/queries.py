@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import RoleKey, User
 from ..extensions import db
@@ -34,6 +35,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: 流程进度: record id → the step it waits at (the open task's name)
+    steps: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -67,6 +70,9 @@ def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, pe
         like = f"%{search}%"
         query = query.where(or_(*(getattr(kind.model, c).like(like) for c in kind.search_columns)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.order_by(kind.model.id.desc()).limit(per_page)
-                               .offset((page - 1) * per_page)).all()
-    return Page(list(items), total or 0, page, per_page)
+    items = db.session.scalars(query.options(joinedload(kind.model.account)).order_by(kind.model.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    steps = dict(db.session.execute(select(HumanTask.record_id, HumanTask.name).where(
+        HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN,
+        HumanTask.record_id.in_([r.id for r in items]))).all()) if items else {}
+    return Page(list(items), total or 0, page, per_page, steps)

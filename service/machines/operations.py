@@ -79,6 +79,7 @@ PROPERTY_FILING = register(RecordKind(
     on_review=on_review, review_defaults=review_defaults,
     list_columns=("category", "model", "factory_number", "manufacturer"),
     issued_fields=(("filing_number", "备案编号"),),
+    display=lambda r: f"{r.filing_number or '（未备案）'} {r.model}（出厂编号 {r.factory_number}）",
     search_columns=("factory_number", "filing_number", "model"),
     derived_columns=unit_region,
 ))

@@ -10,4 +10,5 @@ PROJECT = register(RecordKind(
     filers=("owner", "construction"),
     list_columns=("name", "region_code", "permit_number", "manager_name"),
     search_columns=("name", "permit_number"),
+    display=lambda r: r.name or f"#{r.id}",
 ))

@@ -133,3 +133,14 @@ def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer):
     client.post(f"/tasks/{task_id}/claim")
     page = client.get(f"/tasks/{task_id}").text
     assert "分配监督员" in page and in_use["supervisor"].user.username in page
+
+
+def test_view_names_the_referenced_records(app, in_use):
+    from tests.service.test_pages import login
+
+    record_id = submitted(in_use)
+    client = app.test_client()
+    login(client, in_use["owner"].user.username)
+    page = client.get(f"/dismantling-notices/{record_id}").text
+    assert "SYDJ-650100-T-" in page and f'href="/use-registrations/{in_use["registration"]}"' in page
+    assert in_use["installer_data"]["name"] in page and "（复审通过时分配）" in page

@@ -186,3 +186,14 @@ def test_bureau_filters_todo_mine_all(owner, reviewer, make_api):
     assert {r["id"] for r in reviewer.get("/organizations").json["items"]} == {decided, waiting}
     assert colleague.get("/organizations?scope=mine").json["total"] == 0
     assert reviewer.get("/organizations?scope=everything").status_code == 422
+
+
+def test_bureau_list_page_shows_step_and_filer(app, owner, reviewer):
+    from tests.service.test_pages import login
+
+    submit_organization(owner)
+    client = app.test_client()
+    login(client, reviewer.user.username)
+    page = client.get("/organizations").text
+    for label in ("流程进度", "流程发起人", "待审批", "我发起的", "显示全部", owner.user.username, "<td>审批</td>"):
+        assert label in page
