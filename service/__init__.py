@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import openapi as _openapi  # noqa: F401
     from .filings import api as _filings_api  # noqa: F401
     from .filings import blueprint as filings_pages
+    from .statistics import blueprint as statistics_pages
     from .tasks import api as _tasks_api  # noqa: F401
     from .tasks import blueprint as task_pages
 
@@ -66,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_pages.bp)
     app.register_blueprint(filings_pages.bp)
     app.register_blueprint(task_pages.bp)
+    app.register_blueprint(statistics_pages.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     accounts_pages.init_login(app)

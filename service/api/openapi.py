@@ -38,6 +38,7 @@ def build_document() -> dict[str, Any]:
         "/admin/users": {"post": _op("创建工作人员账号", _obj("username", "password", "role"), "201",
                                      ("401", "403", "409", "422"))},
         "/tasks": {"get": _op("待审批任务列表（scope=claimable|mine|all）")},
+        "/statistics": {"get": _op("统计控制台：按业务、状态、月份计数（管理员可加 region）", errors=("401", "403"))},
         "/tasks/{id}": {"get": _op("任务详情（含表单）", errors=("401", "404"))},
         "/tasks/{id}/claim": {"post": _op("认领", errors=("401", "403", "404", "409"))},
         "/tasks/{id}/unclaim": {"post": _op("取消认领", errors=("401", "403", "404", "409"))},

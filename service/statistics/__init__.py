@@ -1,0 +1,1 @@
+"""统计控制台: counts of filings by chain, status and month, for the caller's region."""

@@ -1,0 +1,38 @@
+"""统计控制台 page and its JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from forms.codes import REGIONS
+
+from ..api.blueprint import actor
+from ..api.blueprint import bp as api
+from ..filings.models import STATUS_LABELS
+from .operations import chain_counts, last_months
+
+bp = Blueprint("statistics", __name__)
+
+
+def _region() -> str | None:
+    region = request.args.get("region") or None
+    return region if region in REGIONS else None
+
+
+@bp.get("/console")
+@login_required
+def console():
+    region = _region()
+    return render_template("statistics/console.html", chains=chain_counts(current_user, region),
+                           months=last_months(dt.date.today()), statuses=STATUS_LABELS, regions=REGIONS,
+                           region=region)
+
+
+@api.get("/statistics")
+def statistics_json():
+    return {"region_code": _region() or actor().region_code, "chains": [
+        {"process_key": c.kind.key, "label": c.kind.label, "by_status": c.by_status, "by_month": c.by_month,
+         "total": c.total} for c in chain_counts(actor(), _region())]}
