@@ -7,11 +7,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from . import units
+from . import machines, units
 from .common import DEFAULT_DATABASE_URL, ROOT
 
-SUITES = ("units",)
+SUITES = ("units", "machines")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -45,6 +46,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also run N untimed steps under cProfile and add the top functions to the JSON")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="waitress threads (default: 4)")
+    parser.add_argument("--machines", type=int, default=machines.Options().machines,
+                        help="suite machines: 产权备案 rows to seed (default: 100000)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     for name in ("filings", "iterations", "engine_iterations", "applicants", "threads"):
@@ -59,6 +62,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
+    if args.suite == "machines":
+        return run_suite(machines, machines.Options(
+            machines=args.machines, iterations=min(args.iterations, 100), threads=args.threads,
+            database_url=args.database_url,
+            output=args.output if args.output != units.Options().output else machines.Options().output), started)
     output: Path = args.output if args.output.is_absolute() else Path.cwd() / args.output
     opts = units.Options(
         filings=args.filings, other_filings=args.other_filings, applicants=args.applicants,
@@ -73,6 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
     print(f"figures written to {shown} (run took {result['total_seconds']:.0f} s)")
     return 1 if args.check and not all(result["met"].values()) else 0
+
+
+def run_suite(suite: Any, opts: Any, started: float) -> int:
+    result = suite.run(opts)
+    result["total_seconds"] = round(time.perf_counter() - started, 1)
+    output: Path = opts.output if opts.output.is_absolute() else Path.cwd() / opts.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(suite.summary_lines(result)))
+    print(f"figures written to {output} (run took {result['total_seconds']:.0f} s)")
+    return 0
 
 
 if __name__ == "__main__":
