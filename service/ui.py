@@ -19,6 +19,9 @@ CHINA = ZoneInfo("Asia/Shanghai")
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
                  "reject": "不予通过", "timer": "超时处理"}
 SETTING_KINDS = ("organization", "worker", "project")
+#: The menu's order: the settings, then the chain in the order a crane goes through it.
+MENU_ORDER = ("organization", "project", "worker", "property_filing", "installation_notice", "use_registration",
+              "dismantling_notice")
 
 
 def localtime(value: dt.datetime | None) -> str:
@@ -45,6 +48,7 @@ def _menu() -> dict[str, Any]:
     kinds = []
     if current_user.is_authenticated:
         kinds = [k for k in KINDS.values() if not current_user.is_applicant or current_user.unit_type in k.filers]
+        kinds.sort(key=lambda k: MENU_ORDER.index(k.key) if k.key in MENU_ORDER else len(MENU_ORDER))
     return {"menu_kinds": kinds, "setting_kinds": SETTING_KINDS, "action_labels": ACTION_LABELS}
 
 

@@ -46,7 +46,9 @@ class RecordKind:
     list_columns: tuple[str, ...] = field(default=())
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: tuple[tuple[str, str], ...] = field(default=())
-    search_columns: tuple[str, ...] = field(default=())  # what the list's search box matches
+    #: what the list's search box matches: names anywhere in the text, codes (出厂编号 …) from their start
+    search_columns: tuple[str, ...] = field(default=())
+    prefix_search_columns: tuple[str, ...] = field(default=())
     column_labels: dict[str, str] = field(default_factory=dict)  # list columns that are model properties
 
     @property
@@ -59,7 +61,7 @@ class RecordKind:
 
     @property
     def search_hint(self) -> str:
-        return "、".join(self.label_of(c) for c in self.search_columns)
+        return "、".join(self.label_of(c) for c in (*self.search_columns, *self.prefix_search_columns))
 
 
 KINDS: dict[str, RecordKind] = {}

@@ -66,9 +66,11 @@ def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, pe
     statuses = TABS.get(tab, TABS[""])[1]
     if statuses:
         query = query.where(kind.model.status.in_(statuses))
-    if search and kind.search_columns:
-        like = f"%{search}%"
-        query = query.where(or_(*(getattr(kind.model, c).like(like) for c in kind.search_columns)))
+    if search and (kind.search_columns or kind.prefix_search_columns):
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(
+            *(getattr(kind.model, c).like(f"%{escaped}%", escape="\\") for c in kind.search_columns),
+            *(getattr(kind.model, c).like(f"{escaped}%", escape="\\") for c in kind.prefix_search_columns)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.options(joinedload(kind.model.account)).order_by(kind.model.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).all()

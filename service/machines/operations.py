@@ -80,6 +80,6 @@ PROPERTY_FILING = register(RecordKind(
     list_columns=("category", "model", "factory_number", "manufacturer"),
     issued_fields=(("filing_number", "备案编号"),),
     display=lambda r: f"{r.filing_number or '（未备案）'} {r.model}（出厂编号 {r.factory_number}）",
-    search_columns=("factory_number", "filing_number", "model"),
+    prefix_search_columns=("factory_number", "filing_number"),
     derived_columns=unit_region,
 ))

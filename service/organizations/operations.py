@@ -38,6 +38,6 @@ ORGANIZATION = register(RecordKind(
     key="organization", path="organizations", label="单位管理", model=Organization, form_key="organization",
     filers=("owner", "construction"), check_values=check_values, on_approved=on_approved,
     list_columns=("name", "uscc", "org_type", "region_code"),
-    search_columns=("name", "uscc"),
+    search_columns=("name",), prefix_search_columns=("uscc",),
     draft_defaults=lambda actor: {"org_type": actor.unit_type},
 ))

@@ -4,10 +4,12 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..filings.models import FilingMixin
+from ..filings.models import FilingMixin, filing_indexes
 
 
 class Project(FilingMixin, db.Model):
+    __table_args__ = filing_indexes("project", "permit_number")
+
     name: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(200))
     developer_name: Mapped[str | None] = mapped_column(String(100))

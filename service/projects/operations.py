@@ -9,6 +9,6 @@ PROJECT = register(RecordKind(
     key="project", path="projects", label="项目管理", model=Project, form_key="project",
     filers=("owner", "construction"),
     list_columns=("name", "region_code", "permit_number", "manager_name"),
-    search_columns=("name", "permit_number"),
+    search_columns=("name",), prefix_search_columns=("permit_number",),
     display=lambda r: r.name or f"#{r.id}",
 ))

@@ -6,11 +6,13 @@ from sqlalchemy import JSON, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..filings.models import FilingMixin
+from ..filings.models import FilingMixin, filing_indexes
 from ..types import UTCDateTime
 
 
 class UseRegistration(FilingMixin, db.Model):
+    __table_args__ = filing_indexes("use_registration", "registration_number")
+
     installation_notice_id: Mapped[int | None] = mapped_column(ForeignKey("installation_notice.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     supervision_unit_uscc: Mapped[str | None] = mapped_column(String(18))

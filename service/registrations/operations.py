@@ -147,5 +147,5 @@ USE_REGISTRATION = register(RecordKind(
     on_review=on_review, review_defaults=review_defaults, issued_fields=(("registration_number", "使用登记编号"),),
     list_columns=("registration_number", "factory_number"), column_labels={"factory_number": "出厂编号"},
     display=lambda r: f"{r.registration_number or '（未登记）'}（出厂编号 {r.factory_number}）",
-    search_columns=("registration_number",), derived_columns=derived, choices=choices,
+    prefix_search_columns=("registration_number",), derived_columns=derived, choices=choices,
 ))

@@ -6,12 +6,14 @@ from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..filings.models import FilingMixin
+from ..filings.models import FilingMixin, filing_indexes
 
 
 class Worker(FilingMixin, db.Model):
+    __table_args__ = filing_indexes("worker", "id_number", "certificate_number")
+
     name: Mapped[str | None] = mapped_column(String(50))
-    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
     category: Mapped[str | None] = mapped_column(String(2))
     certificate_number: Mapped[str | None] = mapped_column(String(50))
     issuing_authority: Mapped[str | None] = mapped_column(String(100))

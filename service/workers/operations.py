@@ -35,7 +35,7 @@ WORKER = register(RecordKind(
     key="worker", path="workers", label="特种工人", model=Worker, form_key="worker",
     filers=("owner", "construction"), check_values=check_values, check_submit=check_submit,
     list_columns=("name", "category", "certificate_number", "valid_until"),
-    search_columns=("name", "id_number", "certificate_number"),
+    search_columns=("name",), prefix_search_columns=("id_number", "certificate_number"),
     display=lambda r: f"{r.name}（{r.category} 证书至 {r.valid_until:%Y-%m-%d}）" if r.valid_until else r.name,
     draft_defaults=unit_defaults, derived_columns=unit_region,
 ))

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Select, select
 
+from forms.codes import WORKER_CATEGORIES
+
 from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
@@ -37,5 +39,7 @@ def picked_workers(actor: User, worker_ids: Iterable[int]) -> list[Worker]:
 
 
 def worker_choices(actor: User) -> list[tuple[int, str]]:
+    """Each picker label names the 工种: the rules match it against 司机, 司索信号工 and 安装拆卸工."""
     rows = db.session.scalars(eligible_workers(actor).order_by(Worker.name)).all()
-    return [(w.id, f"{w.name}（证书至 {w.valid_until:%Y-%m-%d}）") for w in rows]
+    return [(w.id, f"{w.name} · {w.category} {WORKER_CATEGORIES.get(w.category, '')} · 证书至 {w.valid_until:%Y-%m-%d}")
+            for w in rows]

@@ -171,7 +171,8 @@ def test_search_by_name_or_uscc(owner):
     wanted = owner.post("/organizations", json=data).json["id"]
     owner.post("/organizations", json=factories.organization_data(name="哈密建工"))
     assert {r["id"] for r in owner.get("/organizations?q=昌吉").json["items"]} == {wanted}
-    assert {r["id"] for r in owner.get(f"/organizations?q={code[4:12]}").json["items"]} == {wanted}
+    assert {r["id"] for r in owner.get(f"/organizations?q={code[:10]}").json["items"]} == {wanted}
+    assert owner.get(f"/organizations?q={code[4:12]}").json["total"] == 0  # codes match from their start
     assert owner.get("/organizations?q=不存在的单位").json["total"] == 0
 
 
