@@ -14,6 +14,8 @@ from ..process.models import History, HumanTask, TaskStatus
 from .kinds import RecordKind
 from .models import TABS, FilingStatus
 
+SUBMITTED = tuple(s for s in FilingStatus if s != FilingStatus.DRAFT)
+
 
 def visible(kind: RecordKind, actor: User) -> Select:
     """Applicants see their own unit's records; bureau staff their region's submitted ones; admin all."""
@@ -21,7 +23,8 @@ def visible(kind: RecordKind, actor: User) -> Select:
     query = select(model)
     if actor.role == RoleKey.APPLICANT:
         return query.where(model.account_id == actor.id)
-    query = query.where(model.status != FilingStatus.DRAFT)
+    # An IN list rather than != 'draft', so the (region, status, id) index serves every tab.
+    query = query.where(model.status.in_(SUBMITTED))
     if actor.role == RoleKey.ADMIN:
         return query
     if actor.role == RoleKey.SUPERVISOR:  # supervisors see only what is assigned to them

@@ -91,4 +91,6 @@ INSTALLATION_NOTICE = register(RecordKind(
     form_key="installation_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
     list_columns=("property_filing_id", "project_id", "planned_date"),
     derived_columns=project_region, choices=choices,
+    display=lambda r: (f"{r.machine.filing_number} {r.machine.model}（出厂编号 {r.machine.factory_number}）"
+                       if r.machine else f"#{r.id}"),
 ))

@@ -90,6 +90,8 @@ class HumanTask(db.Model):
               postgresql_where=text("status = 'open' AND assignee_id IS NULL"),
               sqlite_where=text("status = 'open' AND assignee_id IS NULL")),
         Index("ix_human_task_instance_status", "instance_id", "status"),
+        # The bureau's 待审批 filter over a list: open tasks of one kind for a role and region.
+        Index("ix_human_task_open_by_kind", "record_kind", "status", "role", "region_code", "record_id"),
         Index("ix_human_task_assignee", "assignee_id", "status"),
         Index("ix_human_task_record", "record_kind", "record_id"),
     )
