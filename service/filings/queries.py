@@ -17,14 +17,16 @@ from .models import TABS, FilingStatus
 SUBMITTED = tuple(s for s in FilingStatus if s != FilingStatus.DRAFT)
 
 
-def visible(kind: RecordKind, actor: User) -> Select:
-    """Applicants see their own unit's records; bureau staff their region's submitted ones; admin all."""
+def visible(kind: RecordKind, actor: User, statuses: tuple[str, ...] | None = None) -> Select:
+    """Applicants see their own unit's records; bureau staff their region's submitted ones; admin all.
+    ``statuses`` narrows to a list tab."""
     model = kind.model
     query = select(model)
     if actor.role == RoleKey.APPLICANT:
-        return query.where(model.account_id == actor.id)
-    # An IN list rather than != 'draft', so the (region, status, id) index serves every tab.
-    query = query.where(model.status.in_(SUBMITTED))
+        query = query.where(model.account_id == actor.id)
+        return query.where(model.status.in_(statuses)) if statuses else query
+    # One IN list (never != 'draft' beside a tab's list), so the (region, status, id) index serves every tab.
+    query = query.where(model.status.in_([s for s in statuses or SUBMITTED if s in SUBMITTED]))
     if actor.role == RoleKey.ADMIN:
         return query
     if actor.role == RoleKey.SUPERVISOR:  # supervisors see only what is assigned to them
@@ -65,10 +67,7 @@ def _scoped(query: Select, kind: RecordKind, actor: User, scope: str) -> Select:
 
 def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
                  search: str = "", scope: str = "") -> Page:
-    query = _scoped(visible(kind, actor), kind, actor, scope)
-    statuses = TABS.get(tab, TABS[""])[1]
-    if statuses:
-        query = query.where(kind.model.status.in_(statuses))
+    query = _scoped(visible(kind, actor, TABS.get(tab, TABS[""])[1]), kind, actor, scope)
     if search and (kind.search_columns or kind.prefix_search_columns):
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(or_(
