@@ -61,7 +61,8 @@ class RecordKind:
 
     @property
     def search_hint(self) -> str:
-        return "、".join(self.label_of(c) for c in (*self.search_columns, *self.prefix_search_columns))
+        labels = [self.label_of(c) for c in (*self.search_columns, *self.prefix_search_columns)]
+        return "、".join(dict.fromkeys(["单位名称", *labels]))  # every list also finds the filing unit by name
 
 
 KINDS: dict[str, RecordKind] = {}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import RoleKey, User
 from ..extensions import db
+from ..organizations.models import Organization
 from ..process.models import History, HumanTask, TaskStatus
 from .kinds import RecordKind
 from .models import TABS, FilingStatus
@@ -68,9 +69,12 @@ def _scoped(query: Select, kind: RecordKind, actor: User, scope: str) -> Select:
 def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
                  search: str = "", scope: str = "") -> Page:
     query = _scoped(visible(kind, actor, TABS.get(tab, TABS[""])[1]), kind, actor, scope)
-    if search and (kind.search_columns or kind.prefix_search_columns):
+    if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_unit = (select(User.id).join(Organization, Organization.id == User.organization_id)
+                   .where(Organization.name.like(f"%{escaped}%", escape="\\")))
         query = query.where(or_(
+            kind.model.account_id.in_(by_unit.scalar_subquery()),  # the filing unit's name
             *(getattr(kind.model, c).like(f"%{escaped}%", escape="\\") for c in kind.search_columns),
             *(getattr(kind.model, c).like(f"{escaped}%", escape="\\") for c in kind.prefix_search_columns)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

@@ -34,6 +34,13 @@ class UseRegistration(FilingMixin, db.Model):
     installation_notice = relationship("InstallationNotice")
 
     @property
+    def internal(self) -> str:
+        """是否对内: the machine is the using unit's own (registered by its owner for its own project)."""
+        notice = self.installation_notice
+        owner = notice.machine.account.organization if notice is not None and notice.machine is not None else None
+        return "是" if owner is not None and owner.uscc == self.using_unit_uscc else "否"
+
+    @property
     def factory_number(self) -> str | None:
         notice = self.installation_notice
         return notice.machine.factory_number if notice is not None and notice.machine is not None else None

@@ -145,7 +145,8 @@ USE_REGISTRATION = register(RecordKind(
     key="use_registration", path="use-registrations", label="使用登记", model=UseRegistration,
     form_key="use_registration", filers=("construction",), check_values=check_values, check_submit=check_submit,
     on_review=on_review, review_defaults=review_defaults, issued_fields=(("registration_number", "使用登记编号"),),
-    list_columns=("registration_number", "factory_number"), column_labels={"factory_number": "出厂编号"},
+    list_columns=("registration_number", "internal", "factory_number"),
+    column_labels={"factory_number": "出厂编号", "internal": "是否对内"},
     display=lambda r: f"{r.registration_number or '（未登记）'}（出厂编号 {r.factory_number}）",
     prefix_search_columns=("registration_number",), derived_columns=derived, choices=choices,
 ))

@@ -144,3 +144,13 @@ def test_view_names_the_referenced_records(app, in_use):
     page = client.get(f"/dismantling-notices/{record_id}").text
     assert "SYDJ-650100-T-" in page and f'href="/use-registrations/{in_use["registration"]}"' in page
     assert in_use["installer_data"]["name"] in page and "（复审通过时分配）" in page
+
+
+def test_chief_rejects(in_use, reviewer):
+    record_id = submitted(in_use)
+    reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
+    chief = in_use["chief"]
+    chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",
+               json={"decision": "reject", "opinion": "不具备拆卸条件"})
+    record = in_use["owner"].get(f"/dismantling-notices/{record_id}").json
+    assert record["status"] == "terminated" and record["supervisor_id"] is None

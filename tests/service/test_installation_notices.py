@@ -101,3 +101,18 @@ def test_page_offers_only_eligible_choices(app, unit_owner, setup):
     for label in ("设备（产权备案）", "项目", "特种工人", "重点人员列表", "职务代码", "离职原因", "追加"):
         assert label in page
     assert f'value="{setup["machine"]}"' in page and f'value="{setup["project"]}"' in page
+
+
+def test_return_resubmit_and_reject_frees_the_machine(unit_owner, reviewer, setup):
+    from tests.service.conftest import decide
+
+    record_id = unit_owner.post("/installation-notices", json=installation_data(setup)).json["id"]
+    for slot in SLOTS:
+        unit_owner.upload(f"/installation-notices/{record_id}/attachments/{slot}")
+    unit_owner.post(f"/installation-notices/{record_id}/submit")
+    decide(reviewer, record_id, "return", "补充方案")
+    assert unit_owner.post(f"/installation-notices/{record_id}/submit").status_code == 200
+    decide(reviewer, record_id, "reject", "不符合")
+    assert unit_owner.get(f"/installation-notices/{record_id}").json["status"] == "terminated"
+    # a rejected notice holds nothing: the machine can be notified again
+    assert unit_owner.post("/installation-notices", json=installation_data(setup)).status_code == 201

@@ -130,3 +130,21 @@ def test_task_page_proposes_the_filing_number(app, unit_owner, reviewer):
     refused = client.post(f"/tasks/{task_id}/complete", data={"decision": "approve", "opinion": "同意",
                                                                "filing_number": ""})
     assert refused.status_code == 422 and "此项为必填项" in refused.text
+
+
+def test_bureau_finds_machines_by_the_owners_unit_name(unit_owner, reviewer):
+    record_id = submit(unit_owner)
+    unit_name = unit_owner.get(f"/organizations/{unit_owner.get('/me').json['organization_id']}").json["name"]
+    assert [r["id"] for r in reviewer.get(f"/property-filings?q={unit_name}").json["items"]] == [record_id]
+    assert reviewer.get("/property-filings?q=没有这个单位").json["total"] == 0
+
+
+def test_return_resubmit_and_reject(unit_owner, reviewer):
+    from tests.service.conftest import decide
+
+    record_id = submit(unit_owner)
+    decide(reviewer, record_id, "return", "补充购销合同")
+    assert unit_owner.post(f"/property-filings/{record_id}/submit").status_code == 200
+    decide(reviewer, record_id, "reject", "设备不符合要求")
+    record = unit_owner.get(f"/property-filings/{record_id}").json
+    assert record["status"] == "terminated" and record["filing_number"] is None

@@ -89,3 +89,27 @@ def test_list_shows_the_manuals_columns(app, site):
     page = client.get("/use-registrations").text
     for label in ("ID", "操作", "状态", "使用登记编号", "出厂编号"):
         assert label in page
+
+
+def test_return_resubmit_and_reject(site, reviewer):
+    from tests.service.conftest import decide
+
+    builder = site["builder"]
+    record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
+    for slot in SLOTS:
+        builder.upload(f"/use-registrations/{record_id}/attachments/{slot}")
+    builder.post(f"/use-registrations/{record_id}/submit")
+    decide(reviewer, record_id, "return", "检验报告过期")
+    assert builder.post(f"/use-registrations/{record_id}/submit").status_code == 200
+    decide(reviewer, record_id, "reject", "不予登记")
+    assert builder.get(f"/use-registrations/{record_id}").json["status"] == "terminated"
+
+
+def test_internal_column(app, site):
+    from tests.service.test_pages import login
+
+    site["builder"].post("/use-registrations", json=registration_data(site))
+    client = app.test_client()
+    login(client, site["builder"].user.username)
+    page = client.get("/use-registrations").text
+    assert "是否对内" in page and "<td>否</td>" in page  # the builder uses the owner's machine
