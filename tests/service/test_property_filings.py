@@ -148,3 +148,16 @@ def test_return_resubmit_and_reject(unit_owner, reviewer):
     decide(reviewer, record_id, "reject", "设备不符合要求")
     record = unit_owner.get(f"/property-filings/{record_id}").json
     assert record["status"] == "terminated" and record["filing_number"] is None
+
+
+def test_drafts_and_other_regions_stay_hidden(unit_owner, make_api):
+    draft = unit_owner.post("/property-filings", json=factories.property_filing_data()).json["id"]
+    submitted = submit(unit_owner)
+    construction = make_api("construction")
+    assert construction.get(f"/property-filings/{draft}").status_code == 404
+    assert construction.get("/property-filings").json["total"] == 0
+    changji = make_api("reviewer", "652300")
+    assert changji.get(f"/property-filings/{submitted}").status_code == 404
+    assert changji.get("/property-filings").json["total"] == 0
+    local = make_api("reviewer", "650100")
+    assert {r["id"] for r in local.get("/property-filings").json["items"]} == {submitted}
