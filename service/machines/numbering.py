@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from ..errors import Invalid
 from ..extensions import db
 
 #: {region} 地区代码, {category} T/S/W, {year}, {seq} — the reviewer may always type another number.
@@ -20,3 +23,14 @@ def next_number(column: InstrumentedAttribute, pattern: str, **parts: str) -> st
     taken = db.session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
     numbers = [int(m.group(1)) for value in taken if (m := re.search(r"(\d+)$", value[len(prefix):]))]
     return pattern.format(year=dt.date.today().year, seq=max(numbers, default=0) + 1, **parts)
+
+
+def assign_on_approval(record: Any, field: str, label: str, data: Mapping[str, Any]) -> None:
+    """On approval the reviewer's number (备案编号, 使用登记编号) is stored on the record; it must be unique."""
+    if data.get("decision") != "approve":
+        return
+    column = getattr(type(record), field)
+    number = data[field]
+    if db.session.scalar(select(type(record).id).where(column == number, type(record).id != record.id)):
+        raise Invalid.field(field, f"{label} {number} 已被使用，请换一个")
+    setattr(record, field, number)

@@ -16,7 +16,7 @@ from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from ..filings.rules import unit_region
 from .models import PropertyFiling
-from .numbering import FILING_NUMBER_PATTERN, next_number
+from .numbering import FILING_NUMBER_PATTERN, assign_on_approval, next_number
 
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
@@ -58,14 +58,7 @@ def check_submit(actor: User, record: PropertyFiling) -> None:
 
 
 def on_review(actor: User, record: PropertyFiling, data: Mapping[str, Any]) -> None:
-    """On approval the reviewer's 备案编号 is stored; it must be unique."""
-    if data.get("decision") != "approve":
-        return
-    number = data["filing_number"]
-    if db.session.scalar(select(PropertyFiling.id).where(PropertyFiling.filing_number == number,
-                                                         PropertyFiling.id != record.id)):
-        raise Invalid.field("filing_number", f"备案编号 {number} 已被使用，请换一个")
-    record.filing_number = number
+    assign_on_approval(record, "filing_number", "备案编号", data)
 
 
 def review_defaults(record: PropertyFiling) -> dict[str, Any]:

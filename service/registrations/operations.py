@@ -15,7 +15,7 @@ from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from ..filings.personnel import check_personnel
 from ..installations.models import InstallationNotice
-from ..machines.numbering import next_number
+from ..machines.numbering import assign_on_approval, next_number
 from ..projects.models import Project
 from ..workers.queries import picked_workers, worker_choices
 from .models import UseRegistration
@@ -113,13 +113,7 @@ def derived(actor: User, record: UseRegistration | None, values: Mapping[str, An
 
 
 def on_review(actor: User, record: UseRegistration, data: Mapping[str, Any]) -> None:
-    if data.get("decision") != "approve":
-        return
-    number = data["registration_number"]
-    if db.session.scalar(select(UseRegistration.id).where(UseRegistration.registration_number == number,
-                                                          UseRegistration.id != record.id)):
-        raise Invalid.field("registration_number", f"使用登记编号 {number} 已被使用，请换一个")
-    record.registration_number = number
+    assign_on_approval(record, "registration_number", "使用登记编号", data)
 
 
 def review_defaults(record: UseRegistration) -> dict[str, Any]:
