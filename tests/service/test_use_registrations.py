@@ -113,3 +113,15 @@ def test_internal_column(app, site):
     login(client, site["builder"].user.username)
     page = client.get("/use-registrations").text
     assert "是否对内" in page and "<td>否</td>" in page  # the builder uses the owner's machine
+
+
+def test_applicant_list_has_every_column_of_the_manual(app, site):
+    from tests.service.test_pages import login
+
+    site["builder"].post("/use-registrations", json=registration_data(site))
+    client = app.test_client()
+    login(client, site["builder"].user.username)
+    header = client.get("/use-registrations").text.split("<thead>")[1].split("</thead>")[0]
+    columns = ["ID", "操作", "状态", "流程进度", "流程发起人", "使用登记编号", "是否对内", "出厂编号"]
+    positions = [header.index(f"<th>{c}</th>") for c in columns]
+    assert positions == sorted(positions)  # in the manual's order
