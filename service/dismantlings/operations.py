@@ -13,7 +13,7 @@ from ..extensions import db
 from ..filings.calendar import require_notice
 from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
-from ..filings.personnel import check_personnel
+from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
 from ..registrations.models import UseRegistration
 from ..types import utcnow
@@ -51,12 +51,7 @@ def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[
                     unit_uscc=notice.project.installation_unit_uscc if notice else None,
                     unit_label="安装（拆卸）单位", complete=False)
     if notice is not None:
-        wanted = INSTALLER_CATEGORY[notice.machine.category]
-        held = {(w.id_number, w.category) for w in workers}
-        for row in current("personnel") or []:
-            if row["code"] == "1113" and (row["id_number"], wanted) not in held:
-                raise Invalid.field("worker_ids",
-                                    f"{row['name']}（职务 1113）须是所选特种工人中工种代码为 {wanted} 的人员")
+        require_certified(current("personnel") or [], workers, {"1113": INSTALLER_CATEGORY[notice.machine.category]})
     require_notice(current("planned_date"), "拆卸")
 
 

@@ -50,6 +50,8 @@ class RecordKind:
     search_columns: tuple[str, ...] = field(default=())
     prefix_search_columns: tuple[str, ...] = field(default=())
     column_labels: dict[str, str] = field(default_factory=dict)  # list columns that are model properties
+    #: loader options for what those property columns read, so a list page is a few queries, not one per row
+    list_loaders: Callable[[], list[Any]] = lambda: []
 
     @property
     def form(self) -> FormDef:

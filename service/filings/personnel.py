@@ -27,3 +27,14 @@ def check_personnel(rows: list[dict] | None, codes: tuple[str, ...], *, unit_usc
                                 f"{where} 所在单位必须是当前项目{unit_label}！统一信用代码应为 {unit_uscc}")
     if complete and (missing := [c for c in codes if c not in {row["code"] for row in rows}]):
         raise Invalid.field("personnel", "缺少必填职务人员：" + "、".join(f"{c} {PERSONNEL_CODES[c]}" for c in missing))
+
+
+def require_certified(rows: list[dict], workers: list, categories: dict[str, str]) -> None:
+    """People named under a code (e.g. 1109 司机) must be among the picked special workers, holding the
+    category that code needs for this machine (e.g. 05 for a tower crane)."""
+    held = {(w.id_number, w.category) for w in workers}
+    for row in rows:
+        wanted = categories.get(row["code"])
+        if wanted and (row["id_number"], wanted) not in held:
+            raise Invalid.field("worker_ids",
+                                f"{row['name']}（职务 {row['code']}）须是所选特种工人中工种代码为 {wanted} 的人员")

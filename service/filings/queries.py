@@ -78,7 +78,8 @@ def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, pe
             *(getattr(kind.model, c).like(f"%{escaped}%", escape="\\") for c in kind.search_columns),
             *(getattr(kind.model, c).like(f"{escaped}%", escape="\\") for c in kind.prefix_search_columns)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.options(joinedload(kind.model.account)).order_by(kind.model.id.desc())
+    items = db.session.scalars(query.options(joinedload(kind.model.account), *kind.list_loaders())
+                               .order_by(kind.model.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).all()
     steps = dict(db.session.execute(select(HumanTask.record_id, HumanTask.name).where(
         HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..errors import Invalid
@@ -13,8 +14,9 @@ from ..extensions import db
 from ..filings.geo import bd09_to_wgs84, distance_m
 from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
-from ..filings.personnel import check_personnel
+from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
+from ..machines.models import PropertyFiling
 from ..machines.numbering import assign_on_approval, next_number
 from ..projects.models import Project
 from ..workers.queries import picked_workers, worker_choices
@@ -62,18 +64,9 @@ def check_values(actor: User, record: UseRegistration | None, values: Mapping[st
     check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.construction_unit_uscc if project else None,
                     unit_label="使用单位", complete=False)
     if notice is not None:
-        _check_operators(current("personnel") or [], workers, notice.machine.category)
+        require_certified(current("personnel") or [], workers,
+                          {"1109": DRIVER_CATEGORY[notice.machine.category], "1108": SIGNALLER_CATEGORY})
     _check_position(record, current("longitude"), current("latitude"), project)
-
-
-def _check_operators(rows: list[dict], workers: list, category: str) -> None:
-    """A crane's 司机 (1109) holds the driver certificate of that machine; the 司索信号工 (1108) category 04."""
-    held = {(w.id_number, w.category) for w in workers}
-    for code, wanted in (("1109", DRIVER_CATEGORY[category]), ("1108", SIGNALLER_CATEGORY)):
-        for row in rows:
-            if row["code"] == code and (row["id_number"], wanted) not in held:
-                raise Invalid.field("worker_ids",
-                                    f"{row['name']}（职务 {code}）须是所选特种工人中工种代码为 {wanted} 的人员")
 
 
 def _check_position(record: UseRegistration | None, longitude: str | None, latitude: str | None,
@@ -141,6 +134,8 @@ USE_REGISTRATION = register(RecordKind(
     on_review=on_review, review_defaults=review_defaults, issued_fields=(("registration_number", "使用登记编号"),),
     list_columns=("registration_number", "internal", "factory_number"),
     column_labels={"factory_number": "出厂编号", "internal": "是否对内"},
+    list_loaders=lambda: [selectinload(UseRegistration.installation_notice).selectinload(InstallationNotice.machine)
+                          .selectinload(PropertyFiling.account).selectinload(User.organization)],
     display=lambda r: f"{r.registration_number or '（未登记）'}（出厂编号 {r.factory_number}）",
     prefix_search_columns=("registration_number",), derived_columns=derived, choices=choices,
 ))
