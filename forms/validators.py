@@ -90,7 +90,7 @@ def id_number(value: str) -> str:
         raise FieldInvalid("身份证号第7–14位不是有效的出生日期") from None
     if not dt.date(1900, 1, 1) <= born <= dt.date.today():
         raise FieldInvalid("身份证号第7–14位的出生日期不在合理范围内")
-    if value[17] != ric.calc_check_digit(value[:17]):
+    if value[17] != ric.calc_check_digit(value):  # python-stdnum takes the whole number, check digit included
         raise FieldInvalid("身份证号第18位校验码有误，请核对后重新填写")
     return value
 

@@ -57,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import blueprint as accounts_pages
     from .api import blueprint as api
     from .api import openapi as _openapi  # noqa: F401
+    from .certificates import api as _certificates_api  # noqa: F401
+    from .certificates import blueprint as certificate_pages
     from .filings import api as _filings_api  # noqa: F401
     from .filings import blueprint as filings_pages
     from .statistics import blueprint as statistics_pages
@@ -68,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(filings_pages.bp)
     app.register_blueprint(task_pages.bp)
     app.register_blueprint(statistics_pages.bp)
+    app.register_blueprint(certificate_pages.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     accounts_pages.init_login(app)

@@ -12,6 +12,8 @@ from waitress import serve
 
 from . import create_app
 from .accounts.operations import create_staff_user
+from .certificates.fonts import ensure_subset
+from .certificates.simulator import create_app as create_simulator
 from .errors import DomainError
 from .extensions import db
 from .jobs.dispatcher import start_in_process, worker_loop
@@ -37,9 +39,23 @@ def prepare_database() -> list[str]:
 
 @main.command("setup")
 def setup_command() -> None:
-    """Apply migrations and load reference data, then exit."""
+    """Apply migrations, load reference data and build the certificate font, then exit."""
     deployed = prepare_database()
     click.echo(f"数据库已就绪；部署流程：{', '.join(deployed) or '无新增'}")
+    click.echo(f"证书字体：{ensure_subset(current_app.config['FONT_DIR'])}")
+
+
+@main.command("ministry-sim")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5100, show_default=True, type=int)
+@click.option("--delay", type=float, default=None, help="答复延迟（秒），默认取 CRANE_MINISTRY_DELAY_SECONDS")
+def ministry_sim_command(host: str, port: int, delay: float | None) -> None:
+    """Run the ministry simulator (住建部赋码接口) as its own server."""
+    config = current_app.config
+    delay = config["MINISTRY_DELAY_SECONDS"] if delay is None else delay
+    app = create_simulator(delay, config["MINISTRY_APP_KEY"], config["MINISTRY_APP_SECRET"])
+    click.echo(f"住建部接口模拟器: http://{host}:{port}/ （答复延迟 {delay:g} 秒）")
+    serve(app, host=host, port=port, threads=4, ident="ministry-sim")
 
 
 @main.command("serve")

@@ -43,6 +43,18 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PASSWORD_HASH_FAST": False,
         "START_WORKER": True,
         "WORKER_POLL_SECONDS": 1.0,
+        "CERTIFICATE_DIR": data_dir / "certificates",
+        "FONT_DIR": Path(os.environ.get("CRANE_FONT_DIR") or data_dir / "fonts"),
+        # where the certificates' QR codes point: the public /verify page of this installation
+        "PUBLIC_URL": os.environ.get("CRANE_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # The ministry: a URL for the national interface, or none for the in-process simulator.
+        "MINISTRY_URL": os.environ.get("CRANE_MINISTRY_URL", ""),
+        "MINISTRY_APP_KEY": os.environ.get("CRANE_MINISTRY_APP_KEY", "crane"),
+        "MINISTRY_APP_SECRET": os.environ.get("CRANE_MINISTRY_APP_SECRET", "crane-simulator"),
+        "MINISTRY_TIMEOUT_SECONDS": float(os.environ.get("CRANE_MINISTRY_TIMEOUT_SECONDS", "10")),
+        "MINISTRY_DELAY_SECONDS": float(os.environ.get("CRANE_MINISTRY_DELAY_SECONDS", "5")),
+        # How soon to ask again for an answer the ministry has not given yet.
+        "MINISTRY_POLL_SECONDS": float(os.environ.get("CRANE_MINISTRY_POLL_SECONDS", "2")),
     }
     if url.startswith("postgresql"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}

@@ -3,6 +3,8 @@ record kind's operations module, whose import registers its RecordKind."""
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
+from .certificates import operations as _certificate_rules  # noqa: F401 - registers services, jobs, timer
+from .certificates.models import Certificate, MinistryExchange, NumberSequence
 from .dismantlings.models import DismantlingNotice
 from .dismantlings.operations import DISMANTLING_NOTICE
 from .installations.models import InstallationNotice
@@ -30,12 +32,15 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Bureau",
+    "Certificate",
     "DismantlingNotice",
     "History",
     "HumanTask",
     "InstallationNotice",
     "Job",
     "LoginFailure",
+    "MinistryExchange",
+    "NumberSequence",
     "Organization",
     "ProcessDefinition",
     "ProcessInstance",

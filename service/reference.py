@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from stdnum.cn import uscc
 
 from forms.codes import REGIONS
 
@@ -15,6 +16,12 @@ from .process.operations import deploy_definition
 BPMN_DIR = ROOT / "bpmn_models"
 
 
+def placeholder_uscc(region_code: str) -> str:
+    """A well-formed code (机关, the region, valid check digit) until the administrator enters the real one."""
+    base = f"11{region_code}MB{region_code}0"
+    return base + uscc.calc_check_digit(base)
+
+
 def load_reference_data() -> list[str]:
     """Idempotent. Returns the keys of diagrams deployed now (as version 1)."""
     known_regions = set(db.session.scalars(select(Region.code)))
@@ -22,10 +29,11 @@ def load_reference_data() -> list[str]:
         if code not in known_regions:
             db.session.add(Region(code=code, name=name))
     db.session.flush()
-    bureau_regions = set(db.session.scalars(select(Bureau.region_code)))
+    bureaus = {b.region_code: b for b in db.session.scalars(select(Bureau))}
     for code, name in REGIONS.items():
-        if code not in bureau_regions:
-            db.session.add(Bureau(region_code=code, name=f"{name}住房和城乡建设局"))
+        bureau = bureaus.get(code) or Bureau(region_code=code, name=f"{name}住房和城乡建设局")
+        db.session.add(bureau)
+        bureau.uscc = bureau.uscc or placeholder_uscc(code)
     known_roles = set(db.session.scalars(select(Role.key)))
     for key, label in ROLE_LABELS.items():
         if key not in known_roles:

@@ -14,7 +14,9 @@ from sqlalchemy import text
 
 from service import create_app
 from service.accounts.operations import create_staff_user, issue_token, register
+from service.certificates.gateway import forget_gateways
 from service.cli import prepare_database
+from service.config import ROOT
 from service.extensions import db
 from service.process.operations import forget_diagrams
 from service.reference import load_reference_data
@@ -44,7 +46,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _database_url(tmp_path_factory)
     os.environ["DATABASE_URL"] = url
     application = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("data")), "TESTING": True,
-                              "PASSWORD_HASH_FAST": True, "START_WORKER": False, "WTF_CSRF_ENABLED": False})
+                              "PASSWORD_HASH_FAST": True, "START_WORKER": False, "WTF_CSRF_ENABLED": False,
+                              # built once (about 15 s) and kept between runs, like an installation's
+                              "FONT_DIR": ROOT / ".cache" / "fonts",
+                              "MINISTRY_URL": "", "MINISTRY_DELAY_SECONDS": 0.0, "MINISTRY_POLL_SECONDS": 0.0})
     application.test_client_class = IsolatedClient
     with application.app_context():
         if url.startswith("postgresql"):
@@ -68,6 +73,7 @@ def clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
     db.session.commit()
     db.session.remove()  # no identities carried into the next test
     forget_diagrams()
+    forget_gateways()
 
 
 def _empty_tables() -> None:

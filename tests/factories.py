@@ -31,7 +31,7 @@ def make_uscc(seed: int | None = None) -> str:
 def make_id_number(born: dt.date = dt.date(1985, 6, 15), county: str = "650102", seq: int | None = None) -> str:
     seq = seq if seq is not None else next(_counter) % 1000
     first17 = f"{county}{born:%Y%m%d}{seq:03d}"
-    return first17 + ric.calc_check_digit(first17)
+    return first17 + ric.calc_check_digit(first17 + "0")  # stdnum ignores the last character: a placeholder
 
 
 def unique_name(prefix: str = "用户") -> str:

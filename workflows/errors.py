@@ -41,3 +41,7 @@ class StateVersionError(WorkflowError):
 
 class TaskNotReady(WorkflowError):
     """The task does not exist in the instance or is no longer waiting for input."""
+
+
+class MessageNotExpected(WorkflowError):
+    """The instance is not waiting for this message (already delivered, or not yet due)."""

@@ -7,6 +7,7 @@ The engine would otherwise discover most of these problems only at run time, in 
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ _FLOW_NODES = {
 }
 _TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 _EXPRESSION_TAGS = ("conditionExpression", "loopCardinality", "completionCondition", *_TIMER_TAGS)
+#: A bare ``P30D`` parses as a name but was meant as a duration string; ``valid_until`` is task data.
+_ISO_8601 = re.compile(r"^PT?\d")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class LintContext:
     roles: frozenset[str]
     form_keys: frozenset[str]
     services: frozenset[str] = frozenset()
+    #: what end events may declare: a filing ends approved or terminated, a certificate completed …
+    outcomes: frozenset[str] = frozenset(OUTCOMES)
 
 
 def _local(el: etree._Element) -> str:
@@ -61,12 +66,12 @@ def form_key_of(el: etree._Element) -> str | None:
     return property_of(el, "formKey")
 
 
-def _check_outcomes(process: etree._Element) -> Iterable[LintIssue]:
-    """Each end event of the chain says how the filing ends there, so status never depends on guesswork."""
+def _check_outcomes(process: etree._Element, outcomes: frozenset[str]) -> Iterable[LintIssue]:
+    """Each end event of the chain says how the record ends there, so status never depends on guesswork."""
     for el in process.findall("bpmn:endEvent", NS):
-        if property_of(el, "outcome") not in OUTCOMES:
+        if property_of(el, "outcome") not in outcomes:
             yield LintIssue(el.get("id", "?"),
-                            "结束事件必须声明结果：属性 outcome 为 approved（通过）或 terminated（终止）")
+                            f"结束事件必须声明结果：属性 outcome 为 {' 或 '.join(sorted(outcomes))} 之一")
 
 
 def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:
@@ -77,8 +82,14 @@ def _check_expressions(root: etree._Element) -> Iterable[LintIssue]:
             except UnsafeExpression as exc:
                 yield LintIssue(_element_id(el), f"表达式不安全或有误（{el.text!r}）：{exc}")
                 continue
-            if tag in _TIMER_TAGS and isinstance(ast.parse(el.text.strip(), mode="eval").body, ast.Name):
+            body = ast.parse(el.text.strip(), mode="eval").body
+            if tag in _TIMER_TAGS and isinstance(body, ast.Name) and _ISO_8601.match(body.id):
                 yield LintIssue(_element_id(el), f"定时器表达式须加引号，例如 \"{el.text.strip()}\"")
+    for el in root.iter(f"{{{NS['spiffworkflow']}}}messagePayload"):
+        try:
+            check_expression(el.text)
+        except UnsafeExpression as exc:
+            yield LintIssue(_element_id(el), f"消息内容表达式不安全或有误：{exc}")
     for el in root.iter(f"{{{NS['spiffworkflow']}}}parameter"):
         try:
             check_expression(el.get("value"))
@@ -171,7 +182,7 @@ def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) ->
     issues += _check_tasks(root, ctx)
     for process in root.findall("bpmn:process", NS):
         issues += _check_lanes(process, ctx)
-        issues += _check_outcomes(process)
+        issues += _check_outcomes(process, ctx.outcomes)
         for container in [process, *process.iter(f"{{{NS['bpmn']}}}subProcess")]:
             issues += _check_paths(container)
     return list(dict.fromkeys(issues))

@@ -16,13 +16,16 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import StateVersionError, TaskNotReady
+from .errors import MessageNotExpected, StateVersionError, TaskNotReady
 from .expressions import RestrictedScriptEngine
 from .parser import ParsedDiagram
 
@@ -71,6 +74,12 @@ class ReadyTask:
 class Progress:
     completed: list[str]
     active: list[str]
+
+
+def _definitions(task: Any) -> list[Any]:
+    """The event definitions a waiting task listens for: an event-based gateway listens for several."""
+    definition = task.task_spec.event_definition
+    return list(definition.event_definitions) if isinstance(definition, MultipleEventDefinition) else [definition]
 
 
 class Engine:
@@ -125,6 +134,20 @@ class Engine:
         task.run()
         wf.do_engine_steps()
 
+    @staticmethod
+    def waiting_messages(wf: BpmnWorkflow) -> set[str]:
+        return {d.name for task in wf.event_manager.tasks.values() for d in _definitions(task)
+                if isinstance(d, MessageEventDefinition)}
+
+    def send_message(self, wf: BpmnWorkflow, name: str, payload: Any) -> None:
+        """Deliver message ``name`` (the catch event stores ``payload`` in its message variable) and run on.
+
+        The event definition must be the spiff parser's own class: another class never matches."""
+        if name not in self.waiting_messages(wf):
+            raise MessageNotExpected(name)
+        wf.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+        wf.do_engine_steps()
+
     def fire_due_timers(self, wf: BpmnWorkflow) -> None:
         wf.refresh_timers()
         wf.do_engine_steps()
@@ -134,10 +157,15 @@ class Engine:
         """Due times of the timers the instance waits for, to be copied into an indexed column."""
         due = []
         for task in wf.event_manager.tasks.values():
-            if isinstance(task.task_spec.event_definition, TimerEventDefinition):
+            for definition in _definitions(task):
+                if not isinstance(definition, TimerEventDefinition):
+                    continue
+                # A timer behind an event-based gateway gets its due time only when first checked.
+                if task._get_internal_data("event_value") is None:
+                    definition.has_fired(task)
                 value = task._get_internal_data("event_value")
                 if isinstance(value, str):
-                    due.append(dt.datetime.fromisoformat(value))
+                    due.append(TimerEventDefinition.get_datetime(value))
         return due
 
     @staticmethod

@@ -42,6 +42,8 @@ class Bureau(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: the issuer's code on certificates and in the ministry exchange (issuAuthCode)
+    uscc: Mapped[str | None] = mapped_column(String(18))
 
 
 class Role(db.Model):

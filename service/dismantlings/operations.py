@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 
 from ..accounts.models import RoleKey, User
+from ..certificates.operations import complete_for
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.calendar import require_notice
@@ -87,6 +88,7 @@ def on_approved(actor: User, record: DismantlingNotice) -> None:
     for model, row_id in ((UseRegistration, registration.id),
                           (InstallationNotice, registration.installation_notice_id)):
         db.session.execute(update(model.__table__).where(model.__table__.c.id == row_id).values(ended_at=now))
+    complete_for(registration, actor)  # 完工注销 of its certificate, reported to the ministry
 
 
 def review_choices(actor: User, record: DismantlingNotice, field: str) -> list[tuple[int, str]]:

@@ -43,6 +43,9 @@ class RecordKind:
     display: Callable[..., str] = lambda record: f"#{record.id}"
     #: Which records of this kind a 监督员 sees (None: none at all).
     supervisor_filter: Callable[..., Any] | None = None
+    #: Fields the filer may still correct on a decided record (e.g. after the ministry refused 制证),
+    #: or () when none: (record) → field names.
+    correctable: Callable[..., tuple[str, ...]] = lambda _record: ()
     list_columns: tuple[str, ...] = field(default=())
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: tuple[tuple[str, str], ...] = field(default=())

@@ -58,7 +58,7 @@ def editable_record(kind: RecordKind, actor: User, record_id: int, *, lock: bool
         raise NotFound(f"{kind.label}记录不存在")
     if record.account_id != actor.id:
         raise NotFound(f"{kind.label}记录不存在")
-    if record.status not in EDITABLE:
+    if record.status not in EDITABLE and not kind.correctable(record):
         raise Conflict("只有待发起或退回修改的记录可以修改")
     return record
 
@@ -78,12 +78,19 @@ def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
 def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
     record = editable_record(kind, actor, record_id, lock=True)
     values = kind.form.load(data, partial=True)
+    if record.status not in EDITABLE:  # a correction of a decided record: only what may change now
+        allowed = kind.correctable(record)
+        for name in values:
+            if name not in allowed:
+                raise Invalid.field(name, "按住建部反馈修改时只能修改：" + "、".join(kind.label_of(f) for f in allowed))
     kind.check_values(actor, record, values)
     changes = {**values, **kind.derived_columns(actor, record, values)}
     if record.instance_id and changes.get("region_code", record.region_code) != record.region_code:
         raise Invalid.field("region_code", "已提交审批的记录不能更换审批地区；如需更换，请重新添加")
     for name, value in changes.items():
         setattr(record, name, value)
+    if record.status not in EDITABLE:
+        kind.check_submit(actor, record)  # a corrected record must stay complete
     db.session.flush()
     return record
 

@@ -7,8 +7,9 @@ import logging
 from sqlalchemy import select
 
 from ..extensions import db
-from ..process.models import Timer
-from ..process.operations import advance_timers, lock_instance
+from ..process.engine import TIMER_HANDLERS
+from ..process.models import ProcessInstance, Timer
+from ..process.operations import advance_timers, derive_status, diagram_for, lock_instance
 from ..types import utcnow
 from .kinds import KINDS
 from .operations import apply_status, ref_of
@@ -24,12 +25,18 @@ def fire_due_timers(limit: int = 50) -> int:
     for instance_id in instance_ids:
         try:
             instance = lock_instance(instance_id)
-            kind = KINDS[instance.record_kind]
-            record = db.session.get(kind.model, instance.record_id)
-            status = advance_timers(instance, ref_of(kind, record))
-            apply_status(kind, record, status, actor=None)
+            # A filing's chain sets the filing's status; other processes (the certificate) handle their own.
+            handler = TIMER_HANDLERS.get(instance.record_kind, _fire_filing_timer)
+            handler(instance)
             db.session.commit()
         except Exception:  # one broken instance must not hold up the others' timers
             db.session.rollback()
             log.exception("timer of instance %s failed", instance_id)
     return len(instance_ids)
+
+
+def _fire_filing_timer(instance: ProcessInstance) -> None:
+    kind = KINDS[instance.record_kind]
+    record = db.session.get(kind.model, instance.record_id)
+    wf = advance_timers(instance, ref_of(kind, record))
+    apply_status(kind, record, derive_status(wf, diagram_for(instance.definition_id)), actor=None)

@@ -22,14 +22,28 @@ from ..types import utcnow
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {}
+Handler = Callable[[dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+#: called, in a fresh transaction, when a job has failed MAX_ATTEMPTS times and will not run again
+GIVE_UP: dict[str, Callable[[dict[str, Any], str], None]] = {}
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
-def handler(kind: str) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
-    def register(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+class Reschedule(Exception):
+    """Raised by a handler that found nothing to do yet (e.g. an answer not in): run again ``after``,
+    without counting an attempt."""
+
+    def __init__(self, after: dt.timedelta):
+        super().__init__(after)
+        self.after = after
+
+
+def handler(kind: str, give_up: Callable[[dict[str, Any], str], None] | None = None) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        if give_up is not None:
+            GIVE_UP[kind] = give_up
         return fn
     return register
 
@@ -70,8 +84,13 @@ def run_due_jobs(worker_id: str, limit: int = 20) -> int:
     ran = 0
     for job_id in _claim(worker_id, limit):
         job = db.session.get(Job, job_id)
+        payload = json.loads(job.payload)
         try:
-            HANDLERS[job.kind](json.loads(job.payload))
+            HANDLERS[job.kind](payload)
+        except Reschedule as again:
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.next_run_at = utcnow() + again.after
         except Exception:  # a failing handler must never kill the dispatcher
             db.session.rollback()
             job = db.session.get(Job, job_id)
@@ -80,6 +99,8 @@ def run_due_jobs(worker_id: str, limit: int = 20) -> int:
             job.status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.PENDING
             job.next_run_at = utcnow() + backoff(job.attempts)
             log.warning("job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts)
+            if job.status == JobStatus.FAILED and job.kind in GIVE_UP:
+                GIVE_UP[job.kind](payload, job.last_error)
         else:
             job.status = JobStatus.DONE
             job.attempts += 1

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
 from forms import FORMS
+from workflows.errors import MessageNotExpected
 from workflows.lint import LintContext, validate_diagram
 from workflows.parser import NS, ParsedDiagram, parse_xml
 from workflows.registry import diagram_sha256
@@ -23,7 +25,7 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..filings.models import FilingStatus
 from ..types import utcnow
-from .engine import SERVICES, engine, spec_cache
+from .engine import OUTCOMES, SERVICES, engine, spec_cache
 from .models import History, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus, Timer
 
 
@@ -37,14 +39,15 @@ class RecordRef:
     applicant_id: int
 
 
-def lint_context() -> LintContext:
+def lint_context(key: str) -> LintContext:
     roles = frozenset(db.session.scalars(select(Role.key)))
-    return LintContext(roles=roles, form_keys=frozenset(FORMS), services=frozenset(SERVICES))
+    extra = {"outcomes": OUTCOMES[key]} if key in OUTCOMES else {}
+    return LintContext(roles=roles, form_keys=frozenset(FORMS), services=frozenset(SERVICES), **extra)
 
 
 def deploy_definition(key: str, xml: str | bytes, actor: User | None) -> ProcessDefinition:
     """Lint, then store as the next version. Running instances keep theirs."""
-    validate_diagram(xml, lint_context(), key=key)
+    validate_diagram(xml, lint_context(key), key=key)
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
     current = db.session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
     definition = ProcessDefinition(key=key, version=(current or 0) + 1, bpmn_xml=text,
@@ -92,10 +95,11 @@ def derive_status(wf: BpmnWorkflow, diagram: ParsedDiagram) -> FilingStatus:
     return FilingStatus.IN_REVIEW
 
 
-def start_instance(ref: RecordRef, actor: User) -> tuple[ProcessInstance, FilingStatus]:
+def start_instance(ref: RecordRef, actor: User, data: dict | None = None) -> tuple[ProcessInstance, FilingStatus]:
+    """Start the latest version of ``ref.kind``'s chain; ``data`` is what its routing and services read."""
     definition = latest_definition(ref.kind)
     diagram = parsed(definition)
-    wf = engine.start(diagram)
+    wf = engine.start(diagram, data)
     instance = ProcessInstance(definition_id=definition.id, state=engine.dump(wf), record_kind=ref.kind,
                                record_id=ref.id, region_code=ref.region_code, started_by_id=actor.id,
                                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
@@ -230,7 +234,7 @@ def open_applicant_task(instance_id: int) -> HumanTask:
     return task
 
 
-def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
+def advance_timers(instance: ProcessInstance, ref: RecordRef) -> BpmnWorkflow:
     """Let due timers fire and run on; the instance must be locked by the caller."""
     diagram = diagram_for(instance.definition_id)
     open_rows = _open_rows(instance.id)
@@ -239,4 +243,26 @@ def advance_timers(instance: ProcessInstance, ref: RecordRef) -> FilingStatus:
     _save(instance, wf, diagram)
     _sync_tasks(instance, wf, ref, open_rows)
     add_history(instance.id, ref, "定时器", None, "timer")
-    return derive_status(wf, diagram)
+    return wf
+
+
+def deliver_message(instance: ProcessInstance, ref: RecordRef, name: str, payload: Any, actor: User | None,
+                    label: str, opinion: str | None = None) -> BpmnWorkflow:
+    """Hand message ``name`` to the waiting instance and run on; the instance must be locked by the caller.
+    A message the instance does not wait for is a conflict (a second click, an answer already in)."""
+    diagram = diagram_for(instance.definition_id)
+    open_rows = _open_rows(instance.id)
+    wf = engine.load(diagram, instance.state)
+    try:
+        engine.send_message(wf, name, payload)
+    except MessageNotExpected:
+        raise Conflict("该流程当前不在等待此操作，请刷新后重试") from None
+    _save(instance, wf, diagram)
+    _sync_tasks(instance, wf, ref, open_rows)
+    add_history(instance.id, ref, label, actor, name, opinion=opinion)
+    return wf
+
+
+def outcome_of(instance: ProcessInstance, wf: BpmnWorkflow) -> str | None:
+    """The declared outcome of the end event a finished instance reached (None while it runs)."""
+    return engine.outcome(wf, diagram_for(instance.definition_id))

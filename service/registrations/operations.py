@@ -128,6 +128,19 @@ def choices(actor: User, field: str) -> list[tuple[int, str]]:
     return []
 
 
+#: what the using unit may fix after the ministry refused 制证 (住建部反馈): its people and the position
+CORRECTABLE = ("personnel", "worker_ids", "longitude", "latitude", "manager_name", "manager_id_number",
+               "manager_phone")
+
+
+def correctable(record: UseRegistration) -> tuple[str, ...]:
+    from ..certificates.models import Certificate, CertificateStatus  # the certificate builds on this kind
+
+    failed = db.session.scalar(select(Certificate.id).where(Certificate.registration_id == record.id,
+                                                           Certificate.status == CertificateStatus.FAILED))
+    return CORRECTABLE if failed is not None and record.status == FilingStatus.APPROVED else ()
+
+
 USE_REGISTRATION = register(RecordKind(
     key="use_registration", path="use-registrations", label="使用登记", model=UseRegistration,
     form_key="use_registration", filers=("construction",), check_values=check_values, check_submit=check_submit,
@@ -138,4 +151,5 @@ USE_REGISTRATION = register(RecordKind(
                           .selectinload(PropertyFiling.account).selectinload(User.organization)],
     display=lambda r: f"{r.registration_number or '（未登记）'}（出厂编号 {r.factory_number}）",
     prefix_search_columns=("registration_number",), derived_columns=derived, choices=choices,
+    correctable=correctable,
 ))

@@ -51,3 +51,20 @@ def site(make_api, reviewer):
     from tests.service.chains import build_site
 
     return build_site(make_api, reviewer)
+
+
+@pytest.fixture
+def in_use(site, reviewer, make_api):
+    """The site's crane registered for use, an installer (08) of the owner, and the region's chief and supervisor."""
+    from tests.service.chains import REGISTRATION_SLOTS, approved, registration_data
+
+    builder = site["builder"]
+    record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
+    for slot in REGISTRATION_SLOTS:
+        builder.upload(f"/use-registrations/{record_id}/attachments/{slot}")
+    builder.post(f"/use-registrations/{record_id}/submit")
+    approve_with_number(reviewer, record_id, "registration_number")
+    installer_data = factories.worker_data(category="08")
+    installer = approved(site["owner"], reviewer, "workers", installer_data, ("certificate",))
+    return {**site, "registration": record_id, "installer": installer, "installer_data": installer_data,
+            "chief": make_api("chief", "650100"), "supervisor": make_api("supervisor", "650100")}

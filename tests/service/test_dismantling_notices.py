@@ -2,29 +2,11 @@
 
 import datetime as dt
 
-import pytest
-
 from service.filings.calendar import add_working_days
-from tests import factories
-from tests.service.chains import REGISTRATION_SLOTS, approved, person, registration_data
-from tests.service.conftest import approve_with_number, open_task_for
+from tests.service.chains import person
+from tests.service.conftest import open_task_for
 
 SLOTS = [f"s{i}" for i in range(1, 10)]
-
-
-@pytest.fixture
-def in_use(site, reviewer, make_api):
-    """The site's crane registered for use, an installer (08) of the owner, and the region's chief and supervisor."""
-    builder = site["builder"]
-    record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
-    for slot in REGISTRATION_SLOTS:
-        builder.upload(f"/use-registrations/{record_id}/attachments/{slot}")
-    builder.post(f"/use-registrations/{record_id}/submit")
-    approve_with_number(reviewer, record_id, "registration_number")
-    installer_data = factories.worker_data(category="08")
-    installer = approved(site["owner"], reviewer, "workers", installer_data, ("certificate",))
-    return {**site, "registration": record_id, "installer": installer, "installer_data": installer_data,
-            "chief": make_api("chief", "650100"), "supervisor": make_api("supervisor", "650100")}
 
 
 def dismantling(state, **overrides):
