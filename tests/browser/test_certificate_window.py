@@ -1,0 +1,165 @@
+"""使用登记证制作下载窗口 in the browser: the bureau's reviewer makes the certificate of an approved 使用登记,
+the ministry (in-process simulator) codes it, the files download, the using unit sees them, the reviewer revokes it.
+
+The approved 使用登记 is built through the JSON API (tests/service/chains.py) against the served app; the background
+work (the exchange with the ministry, the files) is run by the test, as the live server starts no worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from service.accounts.operations import create_staff_user, issue_token, register
+from service.certificates.gateway import forget_gateways
+from service.certificates.operations import china_today
+from service.config import ROOT
+from service.extensions import db
+from tests import factories
+from tests.browser.test_machine_lifecycle import PASSWORD, login
+from tests.conftest import Api, IsolatedClient
+from tests.service.certificate_support import drain, pdf_text
+from tests.service.chains import REGISTRATION_SLOTS, build_site, registration_data
+from tests.service.conftest import approve_with_number
+
+pytestmark = pytest.mark.browser
+
+
+def _api_maker(live_server):
+    """``make_api`` (tests/conftest.py) for the served app: accounts made in its database, JSON with a token."""
+    client = IsolatedClient(live_server.app, live_server.app.response_class)
+
+    def make(kind: str = "owner", region: str = "650100") -> Api:
+        def create() -> tuple[str, str]:
+            username = factories.unique_name("cert")
+            if kind in ("owner", "construction"):
+                user = register({"email": f"{username}@example.cn", "username": username, "password": PASSWORD,
+                                 "phone": "13800138000", "unit_type": kind})
+            else:
+                user = create_staff_user({"username": username, "password": PASSWORD, "role": kind,
+                                          "region_code": region})
+            token, _ = issue_token(user)
+            db.session.commit()
+            return username, token
+
+        username, token = live_server.run(create)
+        return Api(client, username, token)  # ``user`` is the login name here: the row lives in another session
+
+    return make
+
+
+def _approved_registration(live_server) -> dict:
+    """An approved 使用登记 of a tower crane in 650100, filed by a construction unit (cf. the ``in_use`` fixture)."""
+    make = _api_maker(live_server)
+    reviewer = make("reviewer")
+    site = build_site(make, reviewer)
+    builder = site["builder"]
+    response = builder.post("/use-registrations", json=registration_data(site))
+    assert response.status_code == 201, response.json
+    registration = response.json["id"]
+    for slot in REGISTRATION_SLOTS:
+        assert builder.upload(f"/use-registrations/{registration}/attachments/{slot}").status_code == 201
+    assert builder.post(f"/use-registrations/{registration}/submit").status_code == 200
+    number = approve_with_number(reviewer, registration, "registration_number")
+    unit = builder.get(f"/organizations/{builder.get('/me').json['organization_id']}").json["name"]
+    return {"id": registration, "number": number, "reviewer": reviewer.user, "builder": builder.user, "unit": unit}
+
+
+def _downloads(page: Page, registration: int) -> dict[str, bytes]:
+    """Follow the window's 下载 links with the page's own session; both must answer with their file."""
+    files = {}
+    for fmt, mime in (("pdf", "application/pdf"), ("ofd", "application/ofd")):
+        href = page.locator(f"#{fmt}-link").get_attribute("href")
+        assert href == f"/use-registrations/{registration}/certificate/{fmt}"
+        response = page.request.get(href)
+        assert response.ok, (href, response.status)
+        assert response.headers["content-type"].startswith(mime)
+        files[fmt] = response.body()
+    assert files["pdf"].startswith(b"%PDF-")
+    assert files["ofd"].startswith(b"PK")  # OFD: a zip package
+    return files
+
+
+def test_certificate_window(live_server, new_page, artifacts, tmp_path):
+    config = live_server.app.config
+    config.update(MINISTRY_URL="", MINISTRY_DELAY_SECONDS=0.0, MINISTRY_POLL_SECONDS=0.0,
+                  FONT_DIR=ROOT / ".cache" / "fonts")  # the font built once and kept, as in tests/conftest.py
+    forget_gateways()
+    reg = _approved_registration(live_server)
+    window = f"/use-registrations/{reg['id']}/certificate"
+
+    # -- before: the reviewer is offered 制证, nothing to download ---------------------------------------------
+    reviewer = new_page()
+    login(reviewer, reg["reviewer"])
+    reviewer.goto(window)
+    expect(reviewer.get_by_role("heading", name=re.compile("使用登记证制作下载窗口"))).to_contain_text(reg["number"])
+    make = reviewer.locator("#make-certificate")
+    expect(make).to_have_text("无登记证，点击制证")
+    expect(reviewer.locator("#pdf-link, #ofd-link")).to_have_count(0)
+    expect(reviewer.locator("#ministry-feedback")).to_have_text("")
+    reviewer.screenshot(path=str(artifacts / "certificate-window-before.png"), full_page=True)
+
+    # -- 制证: pending until the ministry has answered ---------------------------------------------------------
+    make.click()
+    expect(reviewer.get_by_role("status")).to_contain_text("已报送住建部")
+    expect(reviewer.locator("#certificate-number")).to_contain_text("制证中")
+    expect(reviewer.locator("#ministry-feedback")).to_have_text("制证中")
+    expect(reviewer.locator("#make-certificate")).to_have_count(0)  # no second click while pending
+    live_server.run(drain)
+
+    # -- issued: the number, 赋码成功, the files --------------------------------------------------------------
+    reviewer.reload()
+    number_cell = reviewer.locator("#certificate-number")
+    expect(number_cell).to_have_text(re.compile(rf"^\s*650100T\({china_today().year}\)0000001\s*$"))
+    number = number_cell.inner_text().strip()
+    expect(reviewer.locator("#ministry-feedback")).to_have_text("赋码成功")
+    state = reviewer.locator("#certificate-state")
+    expect(state).to_contain_text("当前状态：有效")
+    valid_until = dt.date.fromisoformat(re.search(r"有效期至 (\S+)", state.inner_text())[1])
+    assert valid_until > china_today()
+    expect(reviewer.get_by_role("link", name="打印证书")).to_be_visible()
+    reviewer.screenshot(path=str(artifacts / "certificate-window-issued.png"), full_page=True)
+
+    files = _downloads(reviewer, reg["id"])
+    text = "".join(pdf_text(files["pdf"]).split())  # the title is letter-spaced
+    assert number in text and reg["unit"] in text and "建筑起重机械使用登记证" in text
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(files["pdf"])
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(artifacts / "certificate-pdf")],
+                   check=True)
+    assert (artifacts / "certificate-pdf.png").stat().st_size > 10_000
+
+    # -- the using unit: the same certificate and its downloads, no 制证 nor 撤销 --------------------------------
+    builder = new_page()
+    login(builder, reg["builder"])
+    builder.goto(window)
+    expect(builder.locator("#certificate-number")).to_have_text(number)
+    expect(builder.locator("#ministry-feedback")).to_have_text("赋码成功")
+    expect(builder.locator("#pdf-link")).to_be_visible()
+    expect(builder.locator("#ofd-link")).to_be_visible()
+    expect(builder.locator("#make-certificate")).to_have_count(0)
+    expect(builder.locator("input[name=reason]")).to_have_count(0)
+    expect(builder.get_by_role("button", name="撤销证件")).to_have_count(0)
+    assert _downloads(builder, reg["id"])["pdf"] == files["pdf"]  # made once, kept
+    builder.screenshot(path=str(artifacts / "certificate-window-using-unit.png"), full_page=True)
+
+    # -- 撤销证件 by the reviewer, after the confirm dialog ------------------------------------------------------
+    dialogs = []
+    reviewer.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    reviewer.locator("input[name=reason]").fill("设备存在重大安全隐患")
+    reviewer.get_by_role("button", name="撤销证件").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("证书已撤销")
+    assert dialogs == ["确定撤销该证书？撤销后将报送住建部。"]
+    expect(state).to_contain_text("当前状态：撤销证件（设备存在重大安全隐患）")
+    expect(state.locator(".state.current")).to_have_text("撤销证件")
+    expect(reviewer.get_by_role("button", name="撤销证件")).to_have_count(0)
+    live_server.run(drain)  # the revocation is reported to the ministry
+    reviewer.reload()
+    expect(reviewer.locator("#ministry-feedback")).to_contain_text("注销报送成功")
+    reviewer.screenshot(path=str(artifacts / "certificate-window-revoked.png"), full_page=True)
+    builder.reload()
+    expect(builder.locator("#certificate-state")).to_contain_text("当前状态：撤销证件")
