@@ -156,3 +156,13 @@ def test_no_certificate_before_approval(site, reviewer, status):
 
     record_id = site["builder"].post("/use-registrations", json=registration_data(site)).json["id"]
     assert make(reviewer, record_id).status_code == 404  # a draft is not the bureau's to see
+
+
+def test_the_window_is_reached_from_the_registration(in_use, reviewer, client):
+    from tests.service.test_pages import login
+
+    login(client, reviewer.user.username)
+    page = client.get(f"/use-registrations/{in_use['registration']}")
+    assert "打印证书" in page.text and f"/use-registrations/{in_use['registration']}/certificate" in page.text
+    window = client.get(f"/use-registrations/{in_use['registration']}/certificate")
+    assert window.status_code == 200 and "无登记证，点击制证" in window.text and "制证注意事项" in window.text
