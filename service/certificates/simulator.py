@@ -177,9 +177,13 @@ def create_app(delay: float, app_key: str, app_secret: str) -> Flask:
     def authorised() -> bool:
         return request.headers.get("token") in tokens
 
+    def posted() -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else {}
+
     @app.post("/token")
     def token():
-        data = request.get_json(silent=True) or {}
+        data = posted()
         if data.get("appKey") != app_key or data.get("appSecret") != app_secret:
             return jsonify(_return(False, ["appKey 或 appSecret 错误"]))
         value = secrets.token_hex(16)
@@ -190,14 +194,14 @@ def create_app(delay: float, app_key: str, app_secret: str) -> Flask:
     def accept_data():
         if not authorised():
             return jsonify({"ReturnCode": "401", "ReturnData": {"ErrorData": [{"ErrorMsg": "令牌无效"}]}})
-        records = (request.get_json(silent=True) or {}).get("AcceptData")
+        records = posted().get("AcceptData")
         return jsonify(simulator.accept(records if isinstance(records, list) else []))
 
     @app.post("/QueryResult")
     def query_result():
         if not authorised():
             return jsonify({"ReturnCode": "401", "ReturnData": {"ErrorData": [{"ErrorMsg": "令牌无效"}]}})
-        return jsonify(simulator.query(str((request.get_json(silent=True) or {}).get("requestId", ""))))
+        return jsonify(simulator.query(str(posted().get("requestId", ""))))
 
     @app.get("/healthz")
     def healthz():

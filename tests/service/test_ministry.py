@@ -3,6 +3,7 @@ the national interface's token, AcceptData and QueryResult over HTTP, a refusal 
 company's fix and a second 制证; plus the simulator's rules one by one."""
 
 import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -12,12 +13,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from stdnum.iso7064 import mod_37_36
 
 from service.certificates.gateway import Answer, GatewayError, HttpGateway, forget_gateways
 from service.certificates.simulator import Simulator, license_code
 from service.extensions import db
+from service.jobs.dispatcher import run_once
 from service.workers.models import Worker
 from tests import factories
 from tests.service.certificate_support import NUMBER, drain, make
@@ -177,3 +179,34 @@ def test_license_code_check_digit():
     code = license_code(factories.make_uscc(), 42)
     body, check = code[len("1.2.156.3005.2."):].rsplit(".", 1)
     assert mod_37_36.is_valid(body.replace(".", "") + check)
+
+
+def test_simulator_server_answers_garbage_with_a_refusal(remote):
+    for path, body in (("/token", b"[1]"), ("/token", b"not json")):
+        request = urllib.request.Request(remote + path, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["ReturnCode"] == "0"
+
+
+def test_an_unreachable_ministry_is_retried_then_reported(in_use, reviewer, app):
+    from service.jobs import outbox
+    from service.process.models import Job
+
+    app.config.update(MINISTRY_URL="http://127.0.0.1:9", MINISTRY_TIMEOUT_SECONDS=0.5)
+    forget_gateways()
+    try:
+        assert make(reviewer, in_use["registration"]).status_code == 202
+        for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+            db.session.execute(update(Job).values(next_run_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+            db.session.commit()
+            with app.app_context():
+                run_once("test-worker")
+            job = db.session.scalars(select(Job).where(Job.kind == "ministry.send")
+                                     .execution_options(populate_existing=True)).one()
+            assert job.attempts == attempt
+        cert = reviewer.get(f"/use-registrations/{in_use['registration']}/certificate").json
+        assert job.status == "failed" and cert["status"] == "failed"
+        assert "与住建部接口通信失败" in cert["feedback"][0]
+    finally:
+        app.config.update(MINISTRY_URL="", MINISTRY_TIMEOUT_SECONDS=10.0)
+        forget_gateways()

@@ -408,3 +408,25 @@ def test_unquoted_timer_is_refused_at_lint():
     with pytest.raises(DiagramRejected) as exc:
         validate_diagram(unquoted, CTX)
     assert any("加引号" in i.message for i in exc.value.issues)
+
+
+def test_timer_on_a_data_name_is_a_due_date_not_a_quoting_mistake():
+    xml = replaced('<bpmn:timeDuration>"PT1S"</bpmn:timeDuration>', "<bpmn:timeDate>expires_at</bpmn:timeDate>",
+                   diagram("timer.bpmn"))
+    assert validate_diagram(xml, CTX, key="timer").has_timers
+
+
+def test_the_certificate_diagram_declares_its_own_outcomes():
+    from service.reference import BPMN_DIR
+
+    xml = (BPMN_DIR / "certificate.bpmn").read_text(encoding="utf-8")
+    services = frozenset({"ministry_request", "certificate_issue"})
+    filing_rules = LintContext(roles=CTX.roles, form_keys=CTX.form_keys, services=services)
+    assert {i.element_id for i in rejected(xml, filing_rules, key="certificate")} == {
+        "End_completed", "End_revoked", "End_expired"}
+    certificate_rules = LintContext(roles=CTX.roles, form_keys=CTX.form_keys, services=services,
+                                    outcomes=frozenset({"completed", "revoked", "expired"}))
+    assert validate_diagram(xml, certificate_rules, key="certificate").outcomes["End_expired"] == "expired"
+    payload = xml.replace('<spiffworkflow:messageVariable>ministry_result</spiffworkflow:messageVariable>',
+                          "<spiffworkflow:messagePayload>__import__('os')</spiffworkflow:messagePayload>", 1)
+    assert_reported(rejected(payload, certificate_rules, key="certificate"), "Catch_answer", "消息内容表达式不安全")
