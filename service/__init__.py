@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
     from .accounts import blueprint as accounts_pages
+    from .admin import api as _admin_api  # noqa: F401
     from .api import blueprint as api
     from .api import openapi as _openapi  # noqa: F401
     from .certificates import api as _certificates_api  # noqa: F401

@@ -3,6 +3,7 @@ record kind's operations module, whose import registers its RecordKind."""
 
 from .accounts.models import ApiToken, Bureau, LoginFailure, Region, Role, User
 from .attachments.models import Attachment
+from .audit.models import AuditEntry
 from .certificates import operations as _certificate_rules  # noqa: F401 - registers services, jobs, timer
 from .certificates.models import Certificate, MinistryExchange, NumberSequence
 from .dismantlings.models import DismantlingNotice
@@ -13,11 +14,12 @@ from .machines.models import PropertyFiling
 from .machines.operations import PROPERTY_FILING
 from .organizations.models import Organization
 from .organizations.operations import ORGANIZATION
-from .process.models import History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
+from .process.models import FormDefinition, History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 from .projects.models import Project
 from .projects.operations import PROJECT
 from .registrations.models import UseRegistration
 from .registrations.operations import USE_REGISTRATION
+from .rules.models import PlatformRule
 from .workers.models import Worker
 from .workers.operations import WORKER
 
@@ -31,9 +33,11 @@ __all__ = [
     "WORKER",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Bureau",
     "Certificate",
     "DismantlingNotice",
+    "FormDefinition",
     "History",
     "HumanTask",
     "InstallationNotice",
@@ -42,6 +46,7 @@ __all__ = [
     "MinistryExchange",
     "NumberSequence",
     "Organization",
+    "PlatformRule",
     "ProcessDefinition",
     "ProcessInstance",
     "Project",

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+#: Xinjiang's offices keep Beijing time: working days, due dates and certificate dates are counted in it.
+CHINA = ZoneInfo("Asia/Shanghai")
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def china_today() -> dt.date:
+    return dt.datetime.now(CHINA).date()
 
 
 class UTCDateTime(TypeDecorator):

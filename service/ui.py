@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
 from flask_login import current_user
@@ -14,8 +13,8 @@ from forms.definitions import FieldDef
 from .accounts.models import User
 from .extensions import db
 from .filings.kinds import KINDS
+from .types import CHINA
 
-CHINA = ZoneInfo("Asia/Shanghai")
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
                  "reject": "不予通过", "timer": "超时处理"}
 SETTING_KINDS = ("organization", "worker", "project")

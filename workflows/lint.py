@@ -7,15 +7,18 @@ The engine would otherwise discover most of these problems only at run time, in 
 from __future__ import annotations
 
 import ast
+import itertools
+import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
 from .errors import DiagramRejected, LintIssue, UnsafeExpression
-from .expressions import check_expression
+from .expressions import SAFE_FUNCTIONS, check_expression, compile_expression
 from .parser import NS, OUTCOMES, ParsedDiagram, build_spec, executable_process_id, parse_xml, property_of
 
 _CONTAINERS = ("process", "subProcess", "transaction")
@@ -29,6 +32,8 @@ _TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 _EXPRESSION_TAGS = ("conditionExpression", "loopCardinality", "completionCondition", *_TIMER_TAGS)
 #: A bare ``P30D`` parses as a name but was meant as a duration string; ``valid_until`` is task data.
 _ISO_8601 = re.compile(r"^PT?\d")
+#: Above this many assignments a gateway's conditions are not enumerated (deploy must stay fast).
+MAX_ASSIGNMENTS = 4096
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,31 @@ class LintContext:
     services: frozenset[str] = frozenset()
     #: what end events may declare: a filing ends approved or terminated, a certificate completed …
     outcomes: frozenset[str] = frozenset(OUTCOMES)
+    #: form key → {field name → every value it can take}, for finite-domain fields only (see
+    #: ``form_domains``); lets the lint decide whether a gateway's conditions overlap or leave a gap.
+    #: Left out of the hash: a mapping is not hashable, and equal contexts still hash equal.
+    form_fields: Mapping[str, Mapping[str, tuple]] = field(default_factory=dict, hash=False)
+
+
+def form_domains(forms: Mapping[str, Any]) -> dict[str, dict[str, tuple]]:
+    """``LintContext.form_fields`` from form definitions: objects with ``.fields`` whose items have
+    ``.name``, ``.type`` and ``.options`` (pairs of value and label)."""
+    domains: dict[str, dict[str, tuple]] = {}
+    for key, form in forms.items():
+        finite = {f.name: _field_domain(f) for f in form.fields}
+        domains[key] = {name: values for name, values in finite.items() if values is not None}
+    return domains
+
+
+def _field_domain(f: Any) -> tuple | None:
+    if f.type == "boolean":
+        values: tuple = (True, False)
+    elif f.type == "choice":
+        values = tuple(value for value, _label in f.options)
+    else:
+        return None
+    # An optional field may be left empty, and a gateway must route that case too.
+    return values if getattr(f, "required", True) else (*values, None)
 
 
 def _local(el: etree._Element) -> str:
@@ -154,6 +184,9 @@ def _check_paths(container: etree._Element) -> Iterable[LintIssue]:
     for node_id, el in nodes.items():
         if _local(el) in ("userTask", "serviceTask") and not succ.get(node_id):
             yield LintIssue(node_id, "任务没有出口连线")
+        elif node_id not in reaches_end and _local(el) == "userTask":
+            # Its flows only go round a loop: whoever holds the task can never finish the process.
+            yield LintIssue(node_id, "用户任务没有出路：从此任务出发无法到达结束事件")
         elif node_id not in reaches_end:
             yield LintIssue(node_id, "从此处无法到达结束事件")
         elif node_id not in reachable and _local(el) != "boundaryEvent":
@@ -168,6 +201,124 @@ def _closure(seed: set[str], edges: dict[str, set[str]]) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+def _check_gateways(container: etree._Element, form_fields: Mapping[str, Mapping[str, tuple]]) -> Iterable[LintIssue]:
+    """The engine takes the first true condition in vertical order and fails when none holds:
+    the conditions of an exclusive gateway must not overlap and, without a default flow, leave no gap."""
+    flows = container.findall("bpmn:sequenceFlow", NS)
+    pred: dict[str, list[str]] = defaultdict(list)
+    for flow in flows:
+        pred[flow.get("targetRef")].append(flow.get("sourceRef"))
+    user_tasks = {el.get("id"): el for el in container.findall("bpmn:userTask", NS)}
+    for gateway in container.findall("bpmn:exclusiveGateway", NS):
+        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+        known = _domains_before(gateway.get("id"), pred, user_tasks, form_fields)
+        yield from _check_gateway(gateway, outgoing, known)
+
+
+def _check_gateway(gateway: etree._Element, outgoing: list[etree._Element],
+                   known: Mapping[str, tuple]) -> Iterable[LintIssue]:
+    gid, default = gateway.get("id", "?"), gateway.get("default")
+    has_default = default in {f.get("id") for f in outgoing}
+    conditions: dict[str, str] = {}
+    for flow in outgoing:
+        if flow.get("id") == default:
+            continue  # the engine ignores a condition on the default flow
+        expression = flow.find("bpmn:conditionExpression", NS)
+        if expression is not None:
+            conditions[flow.get("id", "?")] = expression.text or ""
+        elif len(outgoing) > 1:  # a single plain outgoing flow is the engine's implicit default
+            yield LintIssue(flow.get("id", "?"), "排他网关的出口连线缺少条件（或设为默认连线）")
+    if not conditions:
+        if len(outgoing) > 1 and not has_default:
+            yield LintIssue(gid, "条件存在遗漏：没有任何出口连线设置条件，也没有默认连线")
+        return
+    try:
+        compiled = {flow_id: compile_expression(text) for flow_id, text in conditions.items()}
+    except UnsafeExpression:
+        return  # already reported on the flow by _check_expressions; nothing sound to enumerate
+    names = sorted(set().union(*(_names_in(text) for text in conditions.values())))
+    if all(n in known for n in names) and math.prod(len(known[n]) for n in names) <= MAX_ASSIGNMENTS:
+        yield from _enumerate(gid, compiled, {n: known[n] for n in names}, has_default)
+    else:
+        yield from _identical_conditions(gid, conditions)
+
+
+def _names_in(text: str) -> set[str]:
+    """The task-data names a (checked) condition reads; whitelisted function names are not data."""
+    tree = ast.parse(text.strip(), mode="eval")
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in SAFE_FUNCTIONS}
+
+
+def _domains_before(gateway_id: str | None, pred: Mapping[str, list[str]], user_tasks: Mapping[str, etree._Element],
+                    form_fields: Mapping[str, Mapping[str, tuple]]) -> dict[str, tuple]:
+    """Field domains of the forms of the user tasks that can come right before the gateway.
+
+    The walk goes back through anything but user tasks: a user task is where routing data is set.
+    Several tasks naming one field give the union of their domains.
+    """
+    seen: set[str] = set()
+    todo = list(pred.get(gateway_id, ()))
+    while todo:
+        node_id = todo.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            if node_id not in user_tasks:
+                todo.extend(pred.get(node_id, ()))
+    domains: dict[str, tuple] = {}
+    for task_id, task in user_tasks.items():  # document order: deterministic unions
+        if task_id in seen:
+            for name, values in form_fields.get(form_key_of(task) or "", {}).items():
+                domains[name] = tuple(dict.fromkeys((*domains.get(name, ()), *values)))
+    return domains
+
+
+def _enumerate(gid: str, compiled: Mapping[str, Callable[[Mapping[str, Any]], Any]],
+               domains: Mapping[str, tuple], has_default: bool) -> Iterable[LintIssue]:
+    """Evaluate every condition for every assignment; report the first overlap and the first gap."""
+    overlap = gap = False
+    for values in itertools.product(*domains.values()):
+        assignment = dict(zip(domains, values, strict=True))
+        true_flows = [flow_id for flow_id, condition in compiled.items() if _holds(condition, assignment)]
+        if len(true_flows) > 1 and not overlap:
+            overlap = True
+            yield LintIssue(gid, f"条件重叠：{_when(assignment)}，连线 {_and(true_flows)} 的条件同时成立")
+        if not true_flows and not has_default and not gap:
+            gap = True
+            yield LintIssue(gid, f"条件存在遗漏：{_when(assignment)}没有任何出口连线的条件成立（可设置默认连线）")
+        if overlap and (gap or has_default):
+            return
+
+
+def _holds(condition: Callable[[Mapping[str, Any]], Any], assignment: Mapping[str, Any]) -> bool:
+    try:
+        return bool(condition(assignment))
+    except Exception:  # not a way out: the engine fails there instead of routing
+        return False
+
+
+def _identical_conditions(gid: str, conditions: Mapping[str, str]) -> Iterable[LintIssue]:
+    """Without known domains only the obvious overlap is decidable: the same condition twice."""
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for flow_id, text in conditions.items():
+        by_text[" ".join(text.split())].append(flow_id)
+    for text, flow_ids in by_text.items():
+        if len(flow_ids) > 1:
+            yield LintIssue(gid, f"条件重叠：连线 {_and(flow_ids)} 的条件相同（{text}）")
+            return
+
+
+def _when(assignment: Mapping[str, Any]) -> str:
+    if not assignment:
+        return "在任何情况下"
+    shown = "、".join(f'{name}="{value}"' if isinstance(value, str) else f"{name}={value}"
+                     for name, value in assignment.items())
+    return f"当 {shown} 时"
+
+
+def _and(ids: list[str]) -> str:
+    return f"{'、'.join(ids[:-1])} 与 {ids[-1]}"
 
 
 def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) -> list[LintIssue]:
@@ -185,6 +336,7 @@ def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) ->
         issues += _check_outcomes(process, ctx.outcomes)
         for container in [process, *process.iter(f"{{{NS['bpmn']}}}subProcess")]:
             issues += _check_paths(container)
+            issues += _check_gateways(container, ctx.form_fields)
     return list(dict.fromkeys(issues))
 
 

@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import MessageNotExpected, StateVersionError, TaskNotReady
 from .expressions import RestrictedScriptEngine
+from .migration import MigrationPlan, plan_and_migrate
 from .parser import ParsedDiagram
 
 STATE_FORMAT = "crane-1"
@@ -111,6 +112,10 @@ class Engine:
         wf = self.serializer.from_dict(dct)
         wf.script_engine = self.script_engine  # never saved with the state
         return wf
+
+    def migrate(self, wf: BpmnWorkflow, new: ParsedDiagram) -> MigrationPlan:
+        """Move ``wf`` onto ``new`` when safe (in place); the plan says what happened or why not."""
+        return plan_and_migrate(wf, new, self.serializer.registry)
 
     @staticmethod
     def ready_tasks(wf: BpmnWorkflow) -> list[ReadyTask]:

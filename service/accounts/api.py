@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..api.blueprint import ADMIN, actor, body, bp, roles_required
+from ..api.blueprint import actor, body, bp
 from ..extensions import db
 from . import operations
 
@@ -40,11 +40,3 @@ def change_password():
     operations.change_password(actor(), str(data.get("old_password") or ""), data.get("new_password"))
     db.session.commit()
     return "", 204
-
-
-@bp.post("/admin/users")
-@roles_required(*ADMIN)
-def create_user():
-    user = operations.create_staff_user(body())
-    db.session.commit()
-    return jsonify(operations.me_dict(user)), 201

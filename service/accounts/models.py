@@ -23,7 +23,11 @@ class RoleKey(StrEnum):
     ADMIN = "admin"
 
 
-STAFF_ROLES = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.SUPERVISOR)
+def is_staff_role(role: str) -> bool:
+    """Bureau staff: the built-in reviewer, chief and supervisor, and every role the administrator adds."""
+    return role not in (RoleKey.APPLICANT, RoleKey.ADMIN)
+
+
 ROLE_LABELS = {
     RoleKey.APPLICANT: "申请单位",
     RoleKey.REVIEWER: "地方住建局审批人员",
@@ -78,7 +82,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return is_staff_role(self.role)
 
     @property
     def is_admin(self) -> bool:

@@ -20,7 +20,7 @@ from forms.validators import FieldInvalid, mobile, plain_text
 from ..errors import Conflict, Invalid, NotAuthenticated, Throttled
 from ..extensions import db
 from ..types import utcnow
-from .models import STAFF_ROLES, ApiToken, LoginFailure, Role, RoleKey, User
+from .models import ApiToken, LoginFailure, Role, RoleKey, User, is_staff_role
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -41,7 +41,7 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise Invalid.field(field, "密码须同时包含字母和数字")
 
 
-def _text(data: Mapping[str, Any], key: str) -> str:
+def text_of(data: Mapping[str, Any], key: str) -> str:
     """A submitted text value, or an error naming the field: lists, objects and control characters are refused."""
     value = data.get(key)
     if value is None:
@@ -57,17 +57,17 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 def _clean_account_fields(data: Mapping[str, Any], *, email_required: bool) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    username = _text(data, "username")
+    username = text_of(data, "username")
     if not _USERNAME.match(username):
         errors["username"] = ["用户名为3–40位字母、数字、下划线或汉字"]
     out["username"] = username
-    email = _text(data, "email")
+    email = text_of(data, "email")
     if email and (not _EMAIL.match(email) or len(email) > 120):
         errors["email"] = ["邮箱格式不正确（最多120个字符）"]
     elif not email and email_required:
         errors["email"] = ["请填写邮箱"]
     out["email"] = email.lower() or None
-    phone = _text(data, "phone")
+    phone = text_of(data, "phone")
     if phone:
         try:
             out["phone"] = mobile(phone)
@@ -96,7 +96,7 @@ def _ensure_unique(username: str, email: str | None) -> None:
 def register(data: Mapping[str, Any]) -> User:
     """注册: an enterprise account (产权单位 or 施工单位)."""
     values = _clean_account_fields(data, email_required=True)
-    unit_type = _text(data, "unit_type")
+    unit_type = text_of(data, "unit_type")
     if unit_type not in UNIT_TYPES:
         raise Invalid.field("unit_type", "请选择单位类型：产权单位或施工单位（产权+安装请选择产权单位）")
     _ensure_unique(values["username"], values["email"])
@@ -110,12 +110,12 @@ def register(data: Mapping[str, Any]) -> User:
 def create_staff_user(data: Mapping[str, Any]) -> User:
     """Bureau staff and administrators come from an administrator, never from self-registration."""
     values = _clean_account_fields(data, email_required=False)
-    role = _text(data, "role")
+    role = text_of(data, "role")
     known = set(db.session.scalars(select(Role.key)))
     if role not in known or role == RoleKey.APPLICANT:
         raise Invalid.field("role", "角色无效，可选：" + "、".join(sorted(known - {RoleKey.APPLICANT})))
-    region = _text(data, "region_code") or None
-    if role in STAFF_ROLES and region not in REGIONS:
+    region = text_of(data, "region_code") or None
+    if is_staff_role(role) and region not in REGIONS:
         raise Invalid.field("region_code", "住建局工作人员必须指定所属地区（新疆地州市代码，如650100）")
     if region is not None and region not in REGIONS:
         raise Invalid.field("region_code", "地区代码无效")
@@ -195,13 +195,13 @@ def change_password(user: User, old: str, new: str, confirm: str | None = None) 
 def update_profile(user: User, data: Mapping[str, Any]) -> User:
     """个人资料: e-mail and phone may change; username and unit type may not."""
     errors: dict[str, list[str]] = {}
-    email = _text(data, "email").lower()
+    email = text_of(data, "email").lower()
     if not _EMAIL.match(email) or len(email) > 120:
         errors["email"] = ["邮箱格式不正确"]
     elif db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
         errors["email"] = ["邮箱已被其他账号使用"]
     try:
-        phone = mobile(_text(data, "phone"))
+        phone = mobile(text_of(data, "phone"))
     except FieldInvalid as exc:
         errors["phone"] = [str(exc)]
     if errors:

@@ -9,12 +9,12 @@ the answer comes back as the message ``ministry_answer`` → issued: number, fil
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import secrets
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -30,7 +30,8 @@ from ..process.models import ProcessInstance
 from ..process.operations import RecordRef, advance_timers, deliver_message, lock_instance, outcome_of, start_instance
 from ..registrations.models import UseRegistration
 from ..registrations.operations import USE_REGISTRATION
-from ..types import utcnow
+from ..rules import operations as rules
+from ..types import CHINA, china_today, utcnow
 from . import files
 from .gateway import Answer, gateway
 from .models import Certificate, CertificateState, CertificateStatus, MinistryExchange
@@ -39,14 +40,9 @@ from .records import NEW, OPERATE_LABELS, build_record
 
 KIND = "certificate"
 OUTCOMES[KIND] = frozenset(s.value for s in CertificateState if s != CertificateState.VALID)
-CHINA = ZoneInfo("Asia/Shanghai")
 MAKERS = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.ADMIN)
 SEND_JOB, POLL_JOB, RENDER_JOB = "ministry.send", "ministry.poll", "certificate.render"
 MAX_REASON = 500
-
-
-def china_today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def _ref(cert: Certificate) -> RecordRef:
@@ -226,18 +222,18 @@ def _certificate_issue(context: dict[str, Any]) -> str:
     cert.status, cert.state = CertificateStatus.ISSUED, CertificateState.VALID
     cert.issue_date, cert.issued_at = today, utcnow()
     if cert.valid_until is None or cert.valid_until <= today:
-        cert.valid_until = _one_year_after(today)
+        cert.valid_until = months_after(today, int(rules.value("certificate_validity_months")))
     enqueue(RENDER_JOB, {"certificate_id": cert.id})
     expires = dt.datetime.combine(cert.valid_until + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
     return json.dumps(expires.isoformat())
 
 
-def _one_year_after(day: dt.date) -> dt.date:
-    """The default validity: to the next periodic inspection, a year on (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The default validity (企业规则), to the next periodic inspection: the same day ``months`` on, or the
+    month's last day when it has no such day (31 January + 1 month → 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 SERVICES["ministry_request"] = _ministry_request

@@ -13,12 +13,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from ..errors import Invalid
 from ..extensions import db
 
-#: {region} 地区代码, {category} T/S/W, {year}, {seq} — the reviewer may always type another number.
-FILING_NUMBER_PATTERN = "{region}-{category}-{year}-{seq:05d}"
-
 
 def next_number(column: InstrumentedAttribute, pattern: str, **parts: str) -> str:
-    """The pattern with {seq} one past the highest number already issued under the same prefix."""
+    """``pattern`` (企业规则: {region} 地区代码, {category} T/S/W, {year}, {seq}) with {seq} one past the
+    highest number already issued under the same prefix; the reviewer may always type another number."""
     prefix = pattern.split("{seq", 1)[0].format(year=dt.date.today().year, **parts)
     taken = db.session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
     numbers = [int(m.group(1)) for value in taken if (m := re.search(r"(\d+)$", value[len(prefix):]))]

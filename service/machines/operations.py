@@ -15,8 +15,9 @@ from ..extensions import db
 from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from ..filings.rules import unit_region
+from ..rules import operations as rules
 from .models import PropertyFiling
-from .numbering import FILING_NUMBER_PATTERN, assign_on_approval, next_number
+from .numbering import assign_on_approval, next_number
 
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
@@ -62,7 +63,7 @@ def on_review(actor: User, record: PropertyFiling, data: Mapping[str, Any]) -> N
 
 
 def review_defaults(record: PropertyFiling) -> dict[str, Any]:
-    return {"filing_number": next_number(PropertyFiling.filing_number, FILING_NUMBER_PATTERN,
+    return {"filing_number": next_number(PropertyFiling.filing_number, rules.value("filing_number_pattern"),
                                          region=record.region_code or "", category=record.category or "")}
 
 

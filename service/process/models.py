@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +25,16 @@ class ProcessDefinition(db.Model):
     deployed_by = relationship("User")
 
     __table_args__ = (UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
+
+
+class FormDefinition(db.Model):
+    """A review form the administrator defined or edited, in the ``forms/*.json`` format.
+    It takes precedence over a shipped form of the same key."""
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    definition: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
 class InstanceStatus(StrEnum):
@@ -82,6 +92,11 @@ class HumanTask(db.Model):
 
     instance = relationship(ProcessInstance)
     assignee = relationship("User", foreign_keys=[assignee_id])
+
+    @property
+    def overdue(self) -> bool:
+        """Open past its 办理时限 (企业规则)."""
+        return self.status == TaskStatus.OPEN and self.due_at is not None and self.due_at < utcnow()
 
     __table_args__ = (
         Index("ix_human_task_queue", "status", "role", "region_code", "assignee_id", "created_at"),

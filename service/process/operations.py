@@ -14,18 +14,21 @@ from lxml import etree
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
-from forms import FORMS
 from workflows.errors import MessageNotExpected
-from workflows.lint import LintContext, validate_diagram
+from workflows.lint import LintContext, form_domains, validate_diagram
+from workflows.migration import MigrationPlan
 from workflows.parser import NS, ParsedDiagram, parse_xml
 from workflows.registry import diagram_sha256
 
 from ..accounts.models import Role, RoleKey, User
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..filings.calendar import add_working_days
 from ..filings.models import FilingStatus
-from ..types import utcnow
+from ..rules import operations as rules
+from ..types import CHINA, china_today, utcnow
 from .engine import OUTCOMES, SERVICES, engine, spec_cache
+from .forms import form_keys, task_form
 from .models import History, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus, Timer
 
 
@@ -40,9 +43,13 @@ class RecordRef:
 
 
 def lint_context(key: str) -> LintContext:
+    """What a diagram of ``key`` may name: roles, forms (with their choice fields' values, against which
+    gateway conditions are checked for overlaps and gaps), services and end outcomes."""
     roles = frozenset(db.session.scalars(select(Role.key)))
     extra = {"outcomes": OUTCOMES[key]} if key in OUTCOMES else {}
-    return LintContext(roles=roles, form_keys=frozenset(FORMS), services=frozenset(SERVICES), **extra)
+    keys = form_keys()
+    domains = form_domains({k: form for k in keys if (form := task_form(k)) is not None})
+    return LintContext(roles=roles, form_keys=keys, services=frozenset(SERVICES), form_fields=domains, **extra)
 
 
 def deploy_definition(key: str, xml: str | bytes, actor: User | None) -> ProcessDefinition:
@@ -187,14 +194,27 @@ def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef,
     for row in open_rows:
         if row.task_guid not in ready:
             row.status = TaskStatus.CANCELLED
+    due = None
     for guid, task in ready.items():
         if guid in known:
             continue
+        if task.lane != RoleKey.APPLICANT:
+            due = due or review_due_at(ref.kind)
         db.session.add(HumanTask(
             instance_id=instance.id, task_guid=guid, bpmn_id=task.bpmn_id, name=task.name,
             role=task.lane or RoleKey.REVIEWER, region_code=ref.region_code, form_key=task.form_key,
             record_kind=ref.kind, record_id=ref.id,
-            applicant_id=ref.applicant_id if task.lane == RoleKey.APPLICANT else None))
+            applicant_id=ref.applicant_id if task.lane == RoleKey.APPLICANT else None,
+            due_at=None if task.lane == RoleKey.APPLICANT else due))
+
+
+def review_due_at(kind: str) -> dt.datetime | None:
+    """办理时限 (企业规则): the end of the last of the kind's working days, counted from today in Beijing."""
+    days = rules.sla_days(kind)
+    if days is None:
+        return None
+    last = add_working_days(china_today(), days)
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
 
 
 def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: User | None, action: str,
@@ -261,6 +281,34 @@ def deliver_message(instance: ProcessInstance, ref: RecordRef, name: str, payloa
     _sync_tasks(instance, wf, ref, open_rows)
     add_history(instance.id, ref, label, actor, name, opinion=opinion)
     return wf
+
+
+def migrate_instance(instance: ProcessInstance, target: ProcessDefinition, actor: User | None,
+                     apply: bool) -> MigrationPlan:
+    """Preview (``apply`` false) or carry out moving a locked instance onto ``target``; refused unless safe.
+
+    Open task rows follow the instance: a task still waiting keeps its row (and claim) with the new
+    version's name, role and form; tasks that went away are cancelled, new ones opened."""
+    source = db.session.get(ProcessDefinition, instance.definition_id)
+    wf = engine.load(diagram_for(source.id), instance.state)
+    new = diagram_for(target.id)
+    plan = engine.migrate(wf, new)
+    if not (apply and plan.safe):
+        return plan
+    instance.definition_id = target.id
+    _save(instance, wf, new)
+    open_rows = _open_rows(instance.id)
+    ready = {t.guid: t for t in engine.ready_tasks(wf)}
+    for row in open_rows:
+        if (task := ready.get(row.task_guid)) is not None:
+            role = task.lane or RoleKey.REVIEWER
+            if role != row.role:  # whoever claimed it may not hold the new role
+                row.role, row.assignee_id, row.claimed_at = role, None, None
+            row.bpmn_id, row.name, row.form_key = task.bpmn_id, task.name, task.form_key
+    ref = RecordRef(instance.record_kind, instance.record_id, instance.region_code, instance.started_by_id)
+    _sync_tasks(instance, wf, ref, open_rows)
+    add_history(instance.id, ref, f"流程迁移：版本 {source.version} → {target.version}", actor, "migrate")
+    return plan
 
 
 def outcome_of(instance: ProcessInstance, wf: BpmnWorkflow) -> str | None:

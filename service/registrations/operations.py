@@ -19,15 +19,14 @@ from ..installations.models import InstallationNotice
 from ..machines.models import PropertyFiling
 from ..machines.numbering import assign_on_approval, next_number
 from ..projects.models import Project
+from ..rules import operations as rules
 from ..workers.queries import picked_workers, worker_choices
 from .models import UseRegistration
 
 REQUIRED_CODES = ("1106", "1107", "1108", "1109")
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
-MIN_DISTANCE_M = 5.0  # [platform rule] two machines cannot stand within this distance
 DRIVER_CATEGORY = {"T": "05", "S": "06", "W": "07"}
 SIGNALLER_CATEGORY = "04"
-REGISTRATION_NUMBER_PATTERN = "SYDJ-{region}-{category}-{year}-{seq:05d}"
 
 
 def eligible_notices(actor: User, record: UseRegistration | None) -> Select:
@@ -74,18 +73,21 @@ def _check_position(record: UseRegistration | None, longitude: str | None, latit
     if not longitude or not latitude:
         return
     here = bd09_to_wgs84(float(longitude), float(latitude))
+    minimum = float(rules.value("position_distance_m"))  # 企业规则: two machines never stand closer
     if project is not None and distance_m(here, bd09_to_wgs84(float(project.longitude), float(project.latitude))) \
-            < MIN_DISTANCE_M:
+            < minimum:
         raise Invalid.field("longitude", "安装位置经纬度不能与项目经纬度相同，请在拾取器中拾取设备的实际安装位置")
+    # A box in degrees that surely holds the circle: here a metre is ~1/111,000° of latitude, ~1/85,000° of longitude.
+    window = max(0.001, minimum / 50_000)
     others = db.session.execute(select(UseRegistration.id, UseRegistration.wgs_longitude, UseRegistration.wgs_latitude)
                                 .where(UseRegistration.status.in_(ACTIVE), UseRegistration.ended_at.is_(None),
                                        UseRegistration.id != (record.id if record else None),
-                                       UseRegistration.wgs_longitude.between(here[0] - 0.001, here[0] + 0.001),
-                                       UseRegistration.wgs_latitude.between(here[1] - 0.001, here[1] + 0.001))).all()
+                                       UseRegistration.wgs_longitude.between(here[0] - window, here[0] + window),
+                                       UseRegistration.wgs_latitude.between(here[1] - window, here[1] + window))).all()
     for other_id, lon, lat in others:
-        if distance_m(here, (lon, lat)) < MIN_DISTANCE_M:
+        if distance_m(here, (lon, lat)) < minimum:
             raise Invalid.field("longitude",
-                                f"安装位置与在用设备（使用登记 #{other_id}）相距不足{MIN_DISTANCE_M:g}米，请核对")
+                                f"安装位置与在用设备（使用登记 #{other_id}）相距不足{minimum:g}米，请核对")
 
 
 def check_submit(actor: User, record: UseRegistration) -> None:
@@ -111,7 +113,8 @@ def on_review(actor: User, record: UseRegistration, data: Mapping[str, Any]) -> 
 
 def review_defaults(record: UseRegistration) -> dict[str, Any]:
     category = record.installation_notice.machine.category if record.installation_notice else ""
-    return {"registration_number": next_number(UseRegistration.registration_number, REGISTRATION_NUMBER_PATTERN,
+    return {"registration_number": next_number(UseRegistration.registration_number,
+                                               rules.value("registration_number_pattern"),
                                                region=record.region_code or "", category=category)}
 
 

@@ -6,13 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from forms import FORMS
 from forms.codes import REGIONS
 
 from ..errors import DomainError
 from ..extensions import db
 from ..filings.kinds import KINDS
 from ..filings.operations import attachments_of, history_of
+from ..process.forms import task_form
 from . import operations
 
 bp = Blueprint("tasks", __name__)
@@ -35,11 +35,11 @@ def _task_page(task_id: int, values=None, errors=None, message=None, status=200)
     task = operations.get_task(current_user, task_id)
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
-    form = FORMS.get(task.form_key or "")
+    form = task_form(task.form_key)
     choices = {f.name: kind.review_choices(current_user, record, f.name)
                for f in (form.fields if form else ()) if f.type in ("ref", "refs")}
     return render_template("tasks/task.html", task=task, kind=kind, record=record, choices=choices,
-                           form=FORMS.get(task.form_key or ""), values=values or kind.review_defaults(record),
+                           form=form, values=values or kind.review_defaults(record),
                            errors=errors or {},
                            error=message, attachments=attachments_of(kind, record),
                            history=history_of(kind, record), regions=REGIONS,

@@ -10,14 +10,13 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select, update
 
-from forms import FORMS
-
 from ..accounts.models import RoleKey, User
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..filings.kinds import KINDS
 from ..filings.operations import apply_status, ref_of
 from ..process import operations as process
+from ..process.forms import task_form
 from ..process.models import HumanTask, TaskStatus
 from ..types import utcnow
 
@@ -111,7 +110,8 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
         raise Conflict("该任务已办结")
     if task.assignee_id not in (None, actor.id):
         raise Conflict("该任务已被其他审批人认领")
-    clean = FORMS[task.form_key].load(data) if task.form_key else {}
+    form = task_form(task.form_key)
+    clean = form.load(data) if form else {}
     kind = KINDS[task.record_kind]
     record = db.session.get(kind.model, task.record_id)
     kind.on_review(actor, record, clean)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms import FORMS
-
+from ..process.forms import task_form
 from ..process.models import HumanTask
 from ..types import iso
 
@@ -14,8 +13,8 @@ def task_out(task: HumanTask, *, with_form: bool = False, defaults: dict[str, An
                            "region_code": task.region_code, "status": task.status,
                            "assignee": task.assignee.username if task.assignee else None,
                            "assignee_id": task.assignee_id, "created_at": iso(task.created_at),
-                           "due_at": iso(task.due_at), "form_key": task.form_key}
-    if with_form and task.form_key:
-        form = FORMS[task.form_key]
+                           "due_at": iso(task.due_at), "overdue": task.overdue, "form_key": task.form_key}
+    form = task_form(task.form_key) if with_form else None
+    if form is not None:
         out["form"] = {"schema": form.json_schema(), "ui": form.ui(), "defaults": defaults or {}}
     return out

@@ -16,9 +16,9 @@ from playwright.sync_api import Page, expect
 
 from service.accounts.operations import create_staff_user, issue_token, register
 from service.certificates.gateway import forget_gateways
-from service.certificates.operations import china_today
 from service.config import ROOT
 from service.extensions import db
+from service.types import china_today
 from tests import factories
 from tests.browser.test_machine_lifecycle import PASSWORD, login
 from tests.conftest import Api, IsolatedClient
