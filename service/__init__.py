@@ -56,6 +56,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
     from .accounts import blueprint as accounts_pages
     from .admin import api as _admin_api  # noqa: F401
+    from .admin import blueprint as admin_pages
+    from .admin import process_pages
     from .api import blueprint as api
     from .api import openapi as _openapi  # noqa: F401
     from .certificates import api as _certificates_api  # noqa: F401
@@ -72,6 +74,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(task_pages.bp)
     app.register_blueprint(statistics_pages.bp)
     app.register_blueprint(certificate_pages.bp)
+    app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(process_pages.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     accounts_pages.init_login(app)
