@@ -22,7 +22,8 @@ from service.process.operations import forget_diagrams
 from service.reference import load_reference_data
 from tests import factories
 
-KEEP = {"region", "bureau", "role", "alembic_version"}
+#: Regions never change; bureaus and roles are reloaded, so an edit in one test (企业规则, 角色) does not leak.
+KEEP = {"region", "alembic_version"}
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -109,6 +110,9 @@ class Api:
 
     def patch(self, path: str, json: Any = None, **kw: Any):
         return self.client.patch("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+    def put(self, path: str, json: Any = None, **kw: Any):
+        return self.client.put("/api/v1" + path, json=json, headers=self.headers, **kw)
 
     def delete(self, path: str, **kw: Any):
         return self.client.delete("/api/v1" + path, headers=self.headers, **kw)

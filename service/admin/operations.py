@@ -122,7 +122,7 @@ def reset_password(actor: User, user_id: int) -> str:
 
 
 def roles() -> list[tuple[Role, int]]:
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples())
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     return [(role, counts.get(role.key, 0)) for role in db.session.scalars(select(Role).order_by(Role.key))]
 
 

@@ -25,7 +25,7 @@ def overview() -> list[dict[str, Any]]:
                func.sum(case((ProcessInstance.status == InstanceStatus.RUNNING, 1), else_=0)).label("running"),
                func.count().label("total")).group_by(ProcessInstance.definition_id))}
     latest = dict(db.session.execute(select(ProcessDefinition.key, func.max(ProcessDefinition.version))
-                                     .group_by(ProcessDefinition.key)).tuples())
+                                     .group_by(ProcessDefinition.key)).all())
     rows = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key,
                                                                  ProcessDefinition.version.desc()))
     return [definition_out(d, latest[d.key] == d.version, *counts.get(d.id, (0, 0))) for d in rows]

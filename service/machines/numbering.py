@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -24,11 +24,19 @@ def next_number(column: InstrumentedAttribute, pattern: str, **parts: str) -> st
 
 
 def assign_on_approval(record: Any, field: str, label: str, data: Mapping[str, Any]) -> None:
-    """On approval the reviewer's number (备案编号, 使用登记编号) is stored on the record; it must be unique."""
-    if data.get("decision") != "approve":
+    """An approving reviewer's number (备案编号, 使用登记编号), where the form asks for one, is stored on the
+    record; it must be unique."""
+    if data.get("decision") != "approve" or not data.get(field):
         return
     column = getattr(type(record), field)
     number = data[field]
     if db.session.scalar(select(type(record).id).where(column == number, type(record).id != record.id)):
         raise Invalid.field(field, f"{label} {number} 已被使用，请换一个")
     setattr(record, field, number)
+
+
+def number_if_missing(record: Any, field: str, proposal: Callable[[Any], Mapping[str, str]]) -> None:
+    """A chain may end approved without any level asking for the number (the administrator's diagram):
+    the record then takes the next one by the rule."""
+    if not getattr(record, field):
+        setattr(record, field, proposal(record)[field])

@@ -17,7 +17,7 @@ from ..filings.models import FilingStatus
 from ..filings.rules import unit_region
 from ..rules import operations as rules
 from .models import PropertyFiling
-from .numbering import assign_on_approval, next_number
+from .numbering import assign_on_approval, next_number, number_if_missing
 
 ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
@@ -67,10 +67,14 @@ def review_defaults(record: PropertyFiling) -> dict[str, Any]:
                                          region=record.region_code or "", category=record.category or "")}
 
 
+def on_approved(actor: User, record: PropertyFiling) -> None:
+    number_if_missing(record, "filing_number", review_defaults)
+
+
 PROPERTY_FILING = register(RecordKind(
     key="property_filing", path="property-filings", label="产权备案", model=PropertyFiling,
     form_key="property_filing", filers=("owner",), check_values=check_values, check_submit=check_submit,
-    on_review=on_review, review_defaults=review_defaults,
+    on_review=on_review, on_approved=on_approved, review_defaults=review_defaults,
     list_columns=("category", "model", "factory_number", "manufacturer"),
     issued_fields=(("filing_number", "备案编号"),),
     display=lambda r: f"{r.filing_number or '（未备案）'} {r.model}（出厂编号 {r.factory_number}）",

@@ -17,7 +17,7 @@ from ..filings.models import FilingStatus
 from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
 from ..machines.models import PropertyFiling
-from ..machines.numbering import assign_on_approval, next_number
+from ..machines.numbering import assign_on_approval, next_number, number_if_missing
 from ..projects.models import Project
 from ..rules import operations as rules
 from ..workers.queries import picked_workers, worker_choices
@@ -118,6 +118,10 @@ def review_defaults(record: UseRegistration) -> dict[str, Any]:
                                                region=record.region_code or "", category=category)}
 
 
+def on_approved(actor: User, record: UseRegistration) -> None:
+    number_if_missing(record, "registration_number", review_defaults)
+
+
 def choices(actor: User, field: str) -> list[tuple[int, str]]:
     if field == "installation_notice_id":
         notices = db.session.scalars(eligible_notices(actor, None).order_by(InstallationNotice.id)).all()
@@ -147,7 +151,8 @@ def correctable(record: UseRegistration) -> tuple[str, ...]:
 USE_REGISTRATION = register(RecordKind(
     key="use_registration", path="use-registrations", label="使用登记", model=UseRegistration,
     form_key="use_registration", filers=("construction",), check_values=check_values, check_submit=check_submit,
-    on_review=on_review, review_defaults=review_defaults, issued_fields=(("registration_number", "使用登记编号"),),
+    on_review=on_review, on_approved=on_approved, review_defaults=review_defaults,
+    issued_fields=(("registration_number", "使用登记编号"),),
     list_columns=("registration_number", "internal", "factory_number"),
     column_labels={"factory_number": "出厂编号", "internal": "是否对内"},
     list_loaders=lambda: [selectinload(UseRegistration.installation_notice).selectinload(InstallationNotice.machine)

@@ -94,7 +94,7 @@ def sla_days(kind: str) -> int | None:
 
 
 def all_values() -> dict[str, Any]:
-    stored = dict(db.session.execute(select(PlatformRule.key, PlatformRule.value)).tuples())
+    stored = dict(db.session.execute(select(PlatformRule.key, PlatformRule.value)).all())
     return {key: stored.get(key, rule.default) for key, rule in RULES.items()}
 
 
