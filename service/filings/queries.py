@@ -12,6 +12,7 @@ from ..accounts.models import RoleKey, User
 from ..extensions import db
 from ..organizations.models import Organization
 from ..process.models import History, HumanTask, TaskStatus
+from ..types import utcnow
 from .kinds import RecordKind
 from .models import TABS, FilingStatus
 
@@ -43,6 +44,8 @@ class Page:
     per_page: int
     #: 流程进度: record id → the step it waits at (the open task's name)
     steps: dict[int, str] = field(default_factory=dict)
+    #: records whose open review step is past its 办理时限
+    overdue: set[int] = field(default_factory=set)
 
     @property
     def pages(self) -> int:
@@ -81,7 +84,9 @@ def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, pe
     items = db.session.scalars(query.options(joinedload(kind.model.account), *kind.list_loaders())
                                .order_by(kind.model.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    steps = dict(db.session.execute(select(HumanTask.record_id, HumanTask.name).where(
+    open_steps = db.session.execute(select(HumanTask.record_id, HumanTask.name, HumanTask.due_at).where(
         HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN,
-        HumanTask.record_id.in_([r.id for r in items]))).all()) if items else {}
-    return Page(list(items), total or 0, page, per_page, steps)
+        HumanTask.record_id.in_([r.id for r in items]))).all() if items else []
+    now = utcnow()
+    return Page(list(items), total or 0, page, per_page, {record_id: name for record_id, name, _ in open_steps},
+                {record_id for record_id, _, due in open_steps if due is not None and due < now})
