@@ -166,3 +166,25 @@ def test_the_window_is_reached_from_the_registration(in_use, reviewer, client):
     assert "打印证书" in page.text and f"/use-registrations/{in_use['registration']}/certificate" in page.text
     window = client.get(f"/use-registrations/{in_use['registration']}/certificate")
     assert window.status_code == 200 and "无登记证，点击制证" in window.text and "制证注意事项" in window.text
+
+
+def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api):
+    from service.certificates.operations import months_after
+    from service.types import china_today
+
+    assert make_api("admin").patch("/admin/rules", json={"certificate_validity_months": 6}).status_code == 200
+    registration = in_use["registration"]
+    assert make(reviewer, registration).status_code == 202
+    drain()
+    cert = reviewer.get(f"/use-registrations/{registration}/certificate").json
+    assert dt.date.fromisoformat(cert["valid_until"]) == months_after(china_today(), 6)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)), (dt.date(2028, 2, 29), 12, dt.date(2029, 2, 28)),
+    (dt.date(2026, 11, 24), 14, dt.date(2028, 1, 24)), (dt.date(2026, 3, 15), 12, dt.date(2027, 3, 15)),
+])
+def test_months_after(day, months, expected):
+    from service.certificates.operations import months_after
+
+    assert months_after(day, months) == expected

@@ -125,3 +125,21 @@ def test_applicant_list_has_every_column_of_the_manual(app, site):
     columns = ["ID", "操作", "状态", "流程进度", "流程发起人", "使用登记编号", "是否对内", "出厂编号"]
     positions = [header.index(f"<th>{c}</th>") for c in columns]
     assert positions == sorted(positions)  # in the manual's order
+
+
+def test_the_minimum_distance_is_a_platform_rule(site, make_api):
+    from service.errors import Invalid
+    from service.extensions import db
+    from service.registrations.models import UseRegistration
+    from service.registrations.operations import _check_position
+
+    record_id = site["builder"].post("/use-registrations", json=registration_data(site)).json["id"]
+    record = db.session.get(UseRegistration, record_id)
+    record.status = "approved"  # a machine in use there
+    db.session.commit()
+    eight_m_east = f"{float(record.longitude) + 0.0001:.6f}"  # about 8 m at this latitude
+    _check_position(None, eight_m_east, record.latitude, None)  # 5 m by default: fine
+    assert make_api("admin").patch("/admin/rules", json={"position_distance_m": 20}).status_code == 200
+    with pytest.raises(Invalid) as refused:
+        _check_position(None, eight_m_east, record.latitude, None)
+    assert "相距不足20米" in refused.value.message
