@@ -15,6 +15,8 @@ from sqlalchemy import Select, delete, func, or_, select
 from stdnum.cn import uscc
 
 from forms.codes import REGIONS
+from workflows.errors import DiagramRejected
+from workflows.lint import validate_diagram
 
 from ..accounts.models import ApiToken, Bureau, Role, RoleKey, User, is_staff_role
 from ..accounts.operations import create_staff_user, hasher, me_dict, text_of
@@ -23,6 +25,8 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..organizations.models import Organization
 from ..process import forms as review_forms
+from ..process import operations as process
+from ..process.models import ProcessDefinition
 from ..rules import operations as rules
 
 _ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -181,6 +185,17 @@ def update_rules(actor: User, changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def save_form(actor: User, key: str, definition: Any) -> dict[str, Any]:
+    """Save a review form unless that breaks a chain in force: its gateways are checked against the form's
+    choices again (a removed option could leave a gap)."""
     before, after = review_forms.save_definition(key, definition, actor.id)
+    problems = []
+    for chain in db.session.scalars(select(ProcessDefinition.key).distinct()):
+        diagram = process.latest_definition(chain)
+        try:
+            validate_diagram(diagram.bpmn_xml, process.lint_context(diagram.key), key=diagram.key)
+        except DiagramRejected as exc:
+            problems += [f"流程 {diagram.key} 版本 {diagram.version}：{issue}" for issue in exc.issues]
+    if problems:
+        raise Invalid("保存后现行流程将无法通过检查，请先修改流程图", {"definition": problems})
     audit.record(actor, "form.save", f"表单 {key}", before, after)
     return after

@@ -326,3 +326,18 @@ def test_bureaus_are_edited_with_a_valid_uscc(admin):
     assert admin.patch("/admin/bureaus/000000", json={"name": "x"}).status_code == 404
     (entry,) = [e for e in admin.get("/admin/audit").json["items"] if e["action"] == "bureau.update"]
     assert entry["after"]["uscc"] == good and entry["before"]["uscc"] != good
+
+
+def test_a_form_change_that_would_break_a_chain_in_force_is_refused(admin):
+    # an optional 审批结果 could be left empty, and no way out of the chains' gateways fits an empty decision
+    optional = {"title": "审批", "fields": [
+        {"name": "decision", "label": "审批结果", "type": "choice", "options": "review_decisions"},
+        {"name": "opinion", "label": "审批意见", "type": "text", "required": True}]}
+    answer = admin.put("/admin/forms/review", json=optional)
+    assert answer.status_code == 422
+    assert any(p.startswith("流程 organization 版本 1：Gateway_decision") for p in answer.json["errors"]["definition"])
+    assert admin.get("/admin/forms").json[0]["custom"] is False
+    narrowed = {**optional, "fields": [{**optional["fields"][0], "required": True, "options": [["approve", "通过"],
+                                                                                             ["reject", "不予通过"]]},
+                                       optional["fields"][1]]}
+    assert admin.put("/admin/forms/review", json=narrowed).status_code == 200  # fewer choices leave no gap
