@@ -1,9 +1,404 @@
-"""Platform administration pages: 企业账号, staff, roles, review forms, bureaus, 企业规则, audit log."""
+"""Platform administration pages: 企业账号, staff, roles, review forms, bureaus, 企业规则, audit log.
+
+Each view is thin: it reads the request, calls the rule in ``operations`` and renders. A refused change is
+rolled back and the page shown again with the messages next to the fields (status 422, or the error's own).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms import FormDef
+from forms.codes import REGIONS
+from forms.definitions import FieldDef
+
+from ..accounts.models import ROLE_LABELS, RoleKey, is_staff_role
+from ..audit import operations as audit
+from ..errors import DomainError, Invalid, NotFound
+from ..extensions import db
+from ..process import forms as review_forms
+from ..process.models import FormDefinition
+from ..rules import operations as rules
+from . import operations
 from .pages import admin_only
 
 bp = admin_only(Blueprint("admin", __name__, url_prefix="/admin"))
+
+ACCOUNTS_PER_PAGE = 20
+AUDIT_PER_PAGE = 50
+MAX_PAGE = 100_000
+MAX_DEFINITION = 100_000  # characters of a review form's JSON
+NEW_FORM_TEMPLATE: dict[str, Any] = {
+    "title": "",
+    "fields": [
+        {"name": "decision", "label": "审批结果", "type": "choice", "required": True,
+         "options": [["approve", "通过"], ["return", "退回"], ["reject", "不予通过"]]},
+        {"name": "opinion", "label": "审批意见", "type": "text", "required": True, "max_length": 500},
+    ],
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(1, page), MAX_PAGE)
+
+
+def _pages(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def _query() -> str:
+    return request.args.get("q", "").strip()[:operations.MAX_QUERY]
+
+
+def _next(default: str) -> str:
+    """Where a row's button returns to: a page of the administration, never elsewhere."""
+    target = request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/admin/") and not parts.scheme and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+def _compact(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _shown(value: Any) -> str:
+    """A rule's value as typed in the form: 10, not 10.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _role_names() -> dict[str, str]:
+    return {role.key: role.name for role, _users in operations.roles()}
+
+
+def _staff_roles() -> list[tuple[str, str]]:
+    return [(role.key, role.name) for role, _users in operations.roles() if role.key != RoleKey.APPLICANT]
+
+
+# ---------------------------------------------------------------- home
+
+
+@bp.get("")
+def index():
+    return render_template("admin/index.html")
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@bp.get("/enterprises")
+def enterprises():
+    q, page = _query(), _page()
+    rows, total = operations.find_users("enterprise", q, page, ACCOUNTS_PER_PAGE)
+    return render_template("admin/enterprises.html", rows=rows, total=total, q=q, page=page,
+                           pages=_pages(total, ACCOUNTS_PER_PAGE))
+
+
+def _staff_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
+                error: str | None = None, status: int = 200):
+    q, page = _query(), _page()
+    rows, total = operations.find_users("staff", q, page, ACCOUNTS_PER_PAGE)
+    return render_template("admin/staff.html", rows=rows, total=total, q=q, page=page,
+                           pages=_pages(total, ACCOUNTS_PER_PAGE), role_names=_role_names(),
+                           roles=_staff_roles(), regions=REGIONS, form=form or {}, errors=errors or {},
+                           error=error), status
+
+
+@bp.get("/staff")
+def staff():
+    return _staff_page()
+
+
+@bp.post("/staff")
+def add_staff():
+    data = {name: request.form.get(name, "") for name in ("username", "password", "role", "region_code",
+                                                          "email", "phone")}
+    try:
+        user = operations.create_user(current_user, data)
+    except DomainError as exc:
+        db.session.rollback()
+        return _staff_page({**data, "password": ""}, exc.errors, exc.message, exc.status)
+    db.session.commit()
+    flash(f"工作人员账号 {user.username} 已保存", "success")
+    return redirect(url_for("admin.staff"))
+
+
+def _staff_user(user_id: int):
+    user = operations.get_user(user_id)
+    if user.role == RoleKey.APPLICANT:
+        raise NotFound("该账号不是工作人员账号")
+    return user
+
+
+@bp.route("/staff/<id:user_id>", methods=["GET", "POST"])
+def edit_staff(user_id: int):
+    user = _staff_user(user_id)
+    form = {"role": user.role, "region_code": user.region_code or ""}
+    errors: dict[str, list[str]] = {}
+    error, status = None, 200
+    if request.method == "POST":
+        form = {"role": request.form.get("role", ""), "region_code": request.form.get("region_code", "")}
+        try:
+            operations.update_user(current_user, user_id, form)
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            errors, error, status = exc.errors, exc.message, exc.status
+            user = _staff_user(user_id)
+        else:
+            db.session.commit()
+            flash(f"账号 {user.username} 已保存", "success")
+            return redirect(url_for("admin.staff"))
+    return render_template("admin/staff_edit.html", user=user, form=form, errors=errors, error=error,
+                           roles=_staff_roles(), regions=REGIONS, role_names=_role_names()), status
+
+
+def _account_list(user) -> str:
+    return url_for("admin.enterprises") if user.role == RoleKey.APPLICANT else url_for("admin.staff")
+
+
+@bp.post("/users/<id:user_id>/active")
+def set_active(user_id: int):
+    user = operations.get_user(user_id)
+    raw = request.form.get("active", "")
+    try:
+        if raw not in ("0", "1"):
+            raise Invalid.field("active", "请选择停用或启用")
+        operations.update_user(current_user, user_id, {"active": raw == "1"})
+    except DomainError:
+        db.session.rollback()
+        raise  # shown on the error page with its message (e.g. 不能停用自己的账号)
+    db.session.commit()
+    flash(f"账号 {user.username} 已{'启用' if raw == '1' else '停用'}", "success")
+    return redirect(_next(_account_list(user)))
+
+
+@bp.post("/users/<id:user_id>/reset-password")
+def reset_password(user_id: int):
+    user = operations.get_user(user_id)
+    password = operations.reset_password(current_user, user_id)
+    db.session.commit()
+    response = render_template("admin/password_reset.html", user=user, password=password,
+                               back=_next(_account_list(user)))
+    # shown once: neither the browser nor a proxy may keep it
+    return response, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+# ---------------------------------------------------------------- roles
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+def roles():
+    form: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    error, status = None, 200
+    if request.method == "POST":
+        form = {"key": request.form.get("key", ""), "name": request.form.get("name", "")}
+        try:
+            role = operations.create_role(current_user, form)
+        except DomainError as exc:
+            db.session.rollback()
+            errors, error, status = exc.errors, exc.message, exc.status
+        else:
+            db.session.commit()
+            flash(f"角色 {role.name}（{role.key}）已保存", "success")
+            return redirect(url_for("admin.roles"))
+    return render_template("admin/roles.html", rows=operations.roles(), is_staff_role=is_staff_role,
+                           builtin=ROLE_LABELS, form=form, errors=errors, error=error), status
+
+
+# ---------------------------------------------------------------- review forms
+
+
+def _field_json(f: FieldDef) -> dict[str, Any]:
+    """A field back in the ``forms/*.json`` format; defaults are left out, options become [value, label] pairs."""
+    out: dict[str, Any] = {"name": f.name, "label": f.label, "type": f.type}
+    if f.required:
+        out["required"] = True
+    if f.options:
+        out["options"] = [[value, label] for value, label in f.options]
+    if f.validators:
+        out["validators"] = list(f.validators)
+    if f.max_length != 200:
+        out["max_length"] = f.max_length
+    if f.help:
+        out["help"] = f.help
+    if f.required_if:
+        out["required_if"] = dict(f.required_if)
+    if f.columns:
+        out["columns"] = [_field_json(c) for c in f.columns]
+        if f.max_rows != 50:
+            out["max_rows"] = f.max_rows
+    if f.ref:
+        out["ref"] = f.ref
+    return out
+
+
+def form_json(form: FormDef) -> dict[str, Any]:
+    """A FormDef as the JSON definition it could have been loaded from (``form_from_json`` reads it back)."""
+    out: dict[str, Any] = {"key": form.key, "title": form.title}
+    if form.help:
+        out["help"] = form.help
+    out["fields"] = [_field_json(f) for f in form.fields]
+    if form.attachments:
+        out["attachments"] = [{"slot": s.slot, "label": s.label, "required": s.required} for s in form.attachments]
+    return out
+
+
+_SCALAR_ARRAY = re.compile(r"\[\n\s*([^\[\]{}]*?)\n\s*\]")
+
+
+def _pretty(definition: Any) -> str:
+    """Indented JSON with arrays of plain values on one line (``["approve", "通过"]``). A real newline
+    never occurs inside a JSON string, so only arrays the indenter broke up are joined."""
+    text = json.dumps(definition, ensure_ascii=False, indent=2)
+    return _SCALAR_ARRAY.sub(lambda m: "[" + " ".join(line.strip() for line in m.group(1).split("\n")) + "]", text)
+
+
+def _parse_definition(text: str) -> Any:
+    if len(text) > MAX_DEFINITION:
+        raise Invalid.field("definition", f"表单定义过长（最多 {MAX_DEFINITION} 个字符）")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Invalid.field("definition", f"JSON 格式有误：第{exc.lineno}行第{exc.colno}列，{exc.msg}") from None
+    except RecursionError:
+        raise Invalid.field("definition", "JSON 格式有误：嵌套层次过深") from None
+
+
+def _form_page(key: str, text: str, *, new: bool, custom: bool = False, errors: dict[str, list[str]] | None = None,
+               error: str | None = None, status: int = 200):
+    return render_template("admin/form_edit.html", key=key, text=text, new=new, custom=custom,
+                           errors=errors or {}, error=error), status
+
+
+def _save_form(key: str, text: str, *, new: bool, custom: bool = False):
+    try:
+        definition = _parse_definition(text)
+        try:
+            operations.save_form(current_user, key, definition)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            # a value of the wrong JSON type (e.g. a number as a field name) the definition checker does not
+            # name yet: still the administrator's input, so a message rather than a 500
+            raise Invalid.field("definition", "表单定义有误：name、label、type、title、help 应为文本，"
+                                              "options 应为 [值, 名称] 列表或选项表名") from None
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _form_page(key, text, new=new, custom=custom, errors=exc.errors, error=exc.message, status=exc.status)
+    db.session.commit()
+    flash(f"审批表单 {key} 已保存", "success")
+    return redirect(url_for("admin.forms"))
+
+
+@bp.get("/forms")
+def forms():
+    return render_template("admin/forms.html", rows=review_forms.review_forms())
+
+
+@bp.route("/forms/new", methods=["GET", "POST"])
+def new_form():
+    if request.method == "GET":
+        return _form_page("", _pretty(NEW_FORM_TEMPLATE), new=True)
+    key = request.form.get("key", "").strip()[:60]
+    text = request.form.get("definition", "")
+    if key in review_forms.review_forms():
+        return _form_page(key, text, new=True, errors={"key": ["该表单标识已存在，请在列表中编辑"]},
+                          error="该表单标识已存在", status=422)
+    return _save_form(key, text, new=True)
+
+
+@bp.route("/forms/<key>", methods=["GET", "POST"])
+def edit_form(key: str):
+    known = review_forms.review_forms().get(key)
+    if known is None:
+        raise NotFound("审批表单不存在")
+    form, custom = known
+    if request.method == "POST":
+        return _save_form(key, request.form.get("definition", ""), new=False, custom=custom)
+    stored = db.session.get(FormDefinition, key) if custom else None
+    definition = stored.definition if stored is not None else form_json(form)
+    return _form_page(key, _pretty(definition), new=False, custom=custom)
+
+
+# ---------------------------------------------------------------- bureaus
+
+
+def _bureaus_page(failed: str | None = None, form: dict[str, str] | None = None,
+                  errors: dict[str, list[str]] | None = None, error: str | None = None, status: int = 200):
+    return render_template("admin/bureaus.html", rows=operations.bureaus(), regions=REGIONS, failed=failed,
+                           form=form or {}, errors=errors or {}, error=error), status
+
+
+@bp.get("/bureaus")
+def bureaus():
+    return _bureaus_page()
+
+
+@bp.post("/bureaus/<region_code>")
+def update_bureau(region_code: str):
+    form = {"name": request.form.get("name", ""), "uscc": request.form.get("uscc", "")}
+    try:
+        bureau = operations.update_bureau(current_user, region_code, form)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _bureaus_page(region_code, form, exc.errors, exc.message, exc.status)
+    db.session.commit()
+    flash(f"{bureau.name} 已保存", "success")
+    return redirect(url_for("admin.bureaus"))
+
+
+# ---------------------------------------------------------------- 企业规则
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+def rules_page():
+    values = {key: _shown(value) for key, value in rules.all_values().items()}
+    errors: dict[str, list[str]] = {}
+    error, status = None, 200
+    if request.method == "POST":
+        changes = {key: request.form[key].strip() for key in rules.RULES if key in request.form}
+        try:
+            operations.update_rules(current_user, changes)
+        except DomainError as exc:
+            db.session.rollback()
+            values.update(changes)
+            errors, error, status = exc.errors, exc.message, exc.status
+        else:
+            db.session.commit()
+            flash("企业规则已保存", "success")
+            return redirect(url_for("admin.rules_page"))
+    return render_template("admin/rules.html", rules=rules.RULES, values=values, shown=_shown, errors=errors,
+                           error=error), status
+
+
+# ---------------------------------------------------------------- 操作日志
+
+
+@bp.get("/audit")
+def audit_log():
+    action = request.args.get("action", "").strip()[:60]
+    page = _page()
+    rows, total = audit.entries(action or None, page, AUDIT_PER_PAGE)
+    return render_template("admin/audit.html", rows=rows, total=total, page=page,
+                           pages=_pages(total, AUDIT_PER_PAGE), action=action, labels=audit.ACTION_LABELS,
+                           compact=_compact)

@@ -77,6 +77,7 @@ def clean_definition(key: str, raw: Any) -> dict[str, Any]:
     if shipped is not None and not is_review_form(shipped):
         raise Invalid.field("key", f"表单 {key} 是登记表单，不能在此修改")
     raw = {**raw, "key": key}
+    _require_text(raw)
     try:
         form = form_from_json(raw, key)
     except (DefinitionError, TypeError, ValueError, AttributeError) as exc:
@@ -92,6 +93,17 @@ def clean_definition(key: str, raw: Any) -> dict[str, Any]:
     if problems:
         raise Invalid("表单定义有误", {"definition": problems})
     return raw
+
+
+def _require_text(raw: dict[str, Any]) -> None:
+    """Titles, names, labels, types and help are text: a number or a list there is a malformed definition."""
+    fields = raw.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+        raise Invalid.field("definition", "表单定义有误：fields 应为字段对象的列表")
+    for owner, keys in ((raw, ("title", "help")), *((f, ("name", "label", "type", "help")) for f in fields)):
+        for name in keys:
+            if name in owner and not isinstance(owner[name], str):
+                raise Invalid.field("definition", f"表单定义有误：{name} 应为文本（{owner[name]!r}）")
 
 
 def _field_problems(form: FormDef) -> list[str]:

@@ -35,4 +35,5 @@ def console():
 def statistics_json():
     return {"region_code": _region() or actor().region_code, "chains": [
         {"process_key": c.kind.key, "label": c.kind.label, "by_status": c.by_status, "by_month": c.by_month,
-         "total": c.total, "open_reviews": c.open_reviews, "overdue": c.overdue} for c in chain_counts(actor(), _region())]}
+         "total": c.total, "open_reviews": c.open_reviews, "overdue": c.overdue}
+        for c in chain_counts(actor(), _region())]}

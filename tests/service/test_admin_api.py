@@ -341,3 +341,13 @@ def test_a_form_change_that_would_break_a_chain_in_force_is_refused(admin):
                                                                                              ["reject", "不予通过"]]},
                                        optional["fields"][1]]}
     assert admin.put("/admin/forms/review", json=narrowed).status_code == 200  # fewer choices leave no gap
+
+
+@pytest.mark.parametrize("definition", [
+    {"title": ["x"], "fields": []}, {"title": "x", "fields": [{"name": 5, "label": "x"}]},
+    {"title": "x", "fields": [{"name": "a", "label": 3}]}, {"title": "x", "fields": "decision"},
+    {"title": "x", "fields": [["decision"]]},
+])
+def test_malformed_form_definitions_are_422_not_500(admin, definition):
+    answer = admin.put("/admin/forms/review_x", json=definition)
+    assert answer.status_code == 422 and "definition" in answer.json["errors"], answer.json
