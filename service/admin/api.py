@@ -7,21 +7,11 @@ from flask import Response, jsonify, request
 
 from ..api.blueprint import ADMIN, actor, body, bp, page_json, paging, roles_required
 from ..audit import operations as audit
-from ..errors import Invalid
 from ..extensions import db
 from ..process import forms as review_forms
 from ..rules import operations as rules
 from . import operations, processes
 from .schemas import form_out, role_out, rules_out
-
-
-def _version_arg() -> int | None:
-    raw = request.args.get("version")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise Invalid.field("version", "版本号应为正整数")
-    return int(raw)
 
 
 @bp.get("/admin/processes")
@@ -33,7 +23,7 @@ def list_processes():
 @bp.get("/admin/processes/<key>/bpmn")
 @roles_required(*ADMIN)
 def process_bpmn(key: str):
-    definition = processes.version_of(key, _version_arg())
+    definition = processes.version_of(key, processes.parse_version(request.args.get("version")))
     return Response(definition.bpmn_xml, mimetype="application/xml",
                     headers={"X-Process-Version": str(definition.version)})
 
@@ -56,13 +46,14 @@ def version_instances(key: str, version: int):
 @bp.get("/admin/instances/<id:instance_id>/migration")
 @roles_required(*ADMIN)
 def migration_preview(instance_id: int):
-    return jsonify(processes.migration(actor(), instance_id, _version_arg(), apply=False))
+    version = processes.parse_version(request.args.get("version"))
+    return jsonify(processes.migration(actor(), instance_id, version, apply=False))
 
 
 @bp.post("/admin/instances/<id:instance_id>/migration")
 @roles_required(*ADMIN)
 def migrate(instance_id: int):
-    result = processes.migration(actor(), instance_id, _version_arg(), apply=True)
+    result = processes.migration(actor(), instance_id, processes.parse_version(request.args.get("version")), apply=True)
     db.session.commit()
     return jsonify(result)
 

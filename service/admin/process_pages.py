@@ -15,7 +15,7 @@ from workflows.errors import DiagramRejected
 from workflows.parser import parse_xml
 
 from ..accounts.models import Role, User
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..filings.kinds import KINDS
 from ..process import operations as process
@@ -41,15 +41,6 @@ def chain_label(key: str) -> str:
 
 def _actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _version_arg() -> int | None:
-    raw = request.args.get("version")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise Invalid.field("version", "版本号应为正整数")
-    return int(raw)
 
 
 def _chains() -> list[dict[str, Any]]:
@@ -97,7 +88,7 @@ def upload(key: str):
 @bp.get("/<key>")
 def show(key: str):
     """A chain's versions, one version's diagram and the instances still running on it."""
-    definition = processes.version_of(key, _version_arg())
+    definition = processes.version_of(key, processes.parse_version(request.args.get("version")))
     versions = next(c for c in _chains() if c["key"] == key)["versions"]
     latest = versions[0]["version"]
     instances = processes.running_instances(key, definition.version)
@@ -120,14 +111,14 @@ def _record_link(kind_key: str, record_id: int) -> str | None:
 @bp.get("/<key>/diagram")
 def diagram(key: str):
     """What progress.js draws: one version's diagram (lanes named by role), nothing marked."""
-    definition = processes.version_of(key, _version_arg())
+    definition = processes.version_of(key, processes.parse_version(request.args.get("version")))
     return jsonify({"bpmn_xml": process.with_role_names(definition.bpmn_xml), "completed": [], "active": [],
                     "process_key": definition.key, "process_version": definition.version})
 
 
 @bp.get("/<key>/bpmn")
 def download(key: str):
-    definition = processes.version_of(key, _version_arg())
+    definition = processes.version_of(key, processes.parse_version(request.args.get("version")))
     filename = f"{definition.key}-v{definition.version}.bpmn"
     return Response(definition.bpmn_xml, mimetype="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -137,7 +128,7 @@ def download(key: str):
 @bp.get("/<key>/edit")
 def edit(key: str):
     """The bpmn-js modeler, starting from the chosen version (default: the latest)."""
-    definition = processes.version_of(key, _version_arg())
+    definition = processes.version_of(key, processes.parse_version(request.args.get("version")))
     roles = [{"key": k, "name": n} for k, n in db.session.execute(select(Role.key, Role.name).order_by(Role.key))]
     forms = []
     for form_key in sorted(form_keys()):
@@ -201,7 +192,7 @@ def _migration_page(key: str, instance_id: int, plan: dict[str, Any], status: in
 @bp.get("/<key>/instances/<id:instance_id>/migrate")
 def migration_preview(key: str, instance_id: int):
     _instance_of(key, instance_id)
-    plan = processes.migration(_actor(), instance_id, _version_arg(), apply=False)
+    plan = processes.migration(_actor(), instance_id, processes.parse_version(request.args.get("version")), apply=False)
     db.session.rollback()  # a preview changes nothing
     return _migration_page(key, instance_id, plan)
 
@@ -209,7 +200,7 @@ def migration_preview(key: str, instance_id: int):
 @bp.post("/<key>/instances/<id:instance_id>/migrate")
 def migrate(key: str, instance_id: int):
     _instance_of(key, instance_id)
-    version = _version_arg()
+    version = processes.parse_version(request.args.get("version"))
     try:
         result = processes.migration(_actor(), instance_id, version, apply=True)
     except Conflict as exc:

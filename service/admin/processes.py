@@ -41,6 +41,15 @@ def known_keys() -> list[str]:
     return list(db.session.scalars(select(ProcessDefinition.key).distinct().order_by(ProcessDefinition.key)))
 
 
+def parse_version(raw: str | None) -> int | None:
+    """A requested version number (``?version=N``); none means the latest."""
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise Invalid.field("version", "版本号应为正整数")
+    return int(raw)
+
+
 def version_of(key: str, version: int | None = None) -> ProcessDefinition:
     if version is None:
         return process.latest_definition(key)
