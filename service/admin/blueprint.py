@@ -291,13 +291,7 @@ def _form_page(key: str, text: str, *, new: bool, custom: bool = False, errors: 
 def _save_form(key: str, text: str, *, new: bool, custom: bool = False):
     try:
         definition = _parse_definition(text)
-        try:
-            operations.save_form(current_user, key, definition)
-        except (TypeError, ValueError, AttributeError, KeyError):
-            # a value of the wrong JSON type (e.g. a number as a field name) the definition checker does not
-            # name yet: still the administrator's input, so a message rather than a 500
-            raise Invalid.field("definition", "表单定义有误：name、label、type、title、help 应为文本，"
-                                              "options 应为 [值, 名称] 列表或选项表名") from None
+        operations.save_form(current_user, key, definition)
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 404:

@@ -80,7 +80,7 @@ def clean_definition(key: str, raw: Any) -> dict[str, Any]:
     _require_text(raw)
     try:
         form = form_from_json(raw, key)
-    except (DefinitionError, TypeError, ValueError, AttributeError) as exc:
+    except (DefinitionError, TypeError, ValueError, AttributeError, KeyError) as exc:
         raise Invalid.field("definition", f"表单定义有误：{exc}") from None
     problems = [*_field_problems(form)]
     decision = next((f for f in form.fields if f.name == "decision"), None)

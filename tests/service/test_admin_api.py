@@ -346,7 +346,8 @@ def test_a_form_change_that_would_break_a_chain_in_force_is_refused(admin):
 @pytest.mark.parametrize("definition", [
     {"title": ["x"], "fields": []}, {"title": "x", "fields": [{"name": 5, "label": "x"}]},
     {"title": "x", "fields": [{"name": "a", "label": 3}]}, {"title": "x", "fields": "decision"},
-    {"title": "x", "fields": [["decision"]]},
+    {"title": "x", "fields": [["decision"]]}, {"title": "x", "fields": [{"name": "a", "label": "x", "options": 5}]},
+    {"title": "x", "fields": [], "attachments": [{}]},
 ])
 def test_malformed_form_definitions_are_422_not_500(admin, definition):
     answer = admin.put("/admin/forms/review_x", json=definition)
