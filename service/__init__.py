@@ -11,9 +11,35 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import errors, ui
+from . import accounts, assets, certificates, errors, filings, registry, ui
+from . import models as _models  # noqa: F401 - every table registered before migrations or queries
+from .accounts import api as _accounts_api  # noqa: F401 - routes on the API blueprint
+from .accounts import blueprint as accounts_pages
+from .admin import api as _admin_api  # noqa: F401
+from .admin import blueprint as admin_pages
+from .admin import process_pages
+from .api import openapi as _openapi  # noqa: F401
+from .certificates import api as _certificates_api  # noqa: F401
+from .certificates import blueprint as certificate_pages
 from .config import ROOT, from_environment
+from .dismantlings.chain import DismantlingNoticeChain
 from .extensions import csrf, db, login_manager, migrate
+from .filings import api as _filings_api  # noqa: F401
+from .filings import blueprint as filings_pages
+from .filings.chains import Chain
+from .home import blueprint as home
+from .installations.chain import InstallationNoticeChain
+from .machines.chain import PropertyFilingChain
+from .organizations.chain import OrganizationChain
+from .projects.chain import ProjectChain
+from .registrations.chain import UseRegistrationChain
+from .rules import operations as rules
+from .statistics import blueprint as statistics_pages
+from .tasks import api as _tasks_api  # noqa: F401
+from .tasks import blueprint as task_pages
+from .web import api
+from .web.transaction import TransactionalFlask
+from .workers.chain import WorkerChain
 
 
 @event.listens_for(Engine, "connect")
@@ -34,8 +60,14 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+#: The chains, in the applicant's menu order: the unit's own data (设置中心), then the path a crane takes.
+CHAINS: tuple[type[Chain], ...] = (OrganizationChain, ProjectChain, WorkerChain, PropertyFilingChain,
+                                    InstallationNoticeChain, UseRegistrationChain, DismantlingNoticeChain)
+
+
+def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], ...] = CHAINS) -> Flask:
+    """The app; ``chains`` are the filing chains it serves (a test may add one of its own)."""
+    app = TransactionalFlask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
     app.url_map.converters["id"] = IdConverter
     app.config.update(from_environment(config))
     app.extensions["password_hasher"] = (
@@ -49,36 +81,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     ui.init_app(app)
 
-    from . import (
-        assets,
-        models,  # noqa: F401 - every table registered before migrations or queries
-    )
-    from .accounts import api as _accounts_api  # noqa: F401 - routes attach to the API blueprint
-    from .accounts import blueprint as accounts_pages
-    from .admin import api as _admin_api  # noqa: F401
-    from .admin import blueprint as admin_pages
-    from .admin import process_pages
-    from .api import blueprint as api
-    from .api import openapi as _openapi  # noqa: F401
-    from .certificates import api as _certificates_api  # noqa: F401
-    from .certificates import blueprint as certificate_pages
-    from .filings import api as _filings_api  # noqa: F401
-    from .filings import blueprint as filings_pages
-    from .statistics import blueprint as statistics_pages
-    from .tasks import api as _tasks_api  # noqa: F401
-    from .tasks import blueprint as task_pages
+    registry.init_app(app)
+    rules.init_app(app)
+    accounts.init_app(app)
+    filings.init_app(app, [chain() for chain in chains])
+    certificates.init_app(app)
 
-    app.register_blueprint(assets.bp)
-    app.register_blueprint(accounts_pages.bp)
-    app.register_blueprint(filings_pages.bp)
-    app.register_blueprint(task_pages.bp)
-    app.register_blueprint(statistics_pages.bp)
-    app.register_blueprint(certificate_pages.bp)
-    app.register_blueprint(admin_pages.bp)
-    app.register_blueprint(process_pages.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (assets.bp, accounts_pages.bp, home.bp, filings_pages.bp, task_pages.bp, statistics_pages.bp,
+                      certificate_pages.bp, admin_pages.bp, process_pages.bp, api.bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
-    accounts_pages.init_login(app)
 
     @app.after_request
     def _security_headers(response):

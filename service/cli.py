@@ -16,7 +16,7 @@ from .certificates.fonts import ensure_subset
 from .certificates.simulator import create_app as create_simulator
 from .errors import DomainError
 from .extensions import db
-from .jobs.dispatcher import start_in_process, worker_loop
+from .process.worker import start_in_process, worker_loop
 from .reference import load_reference_data
 
 

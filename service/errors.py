@@ -80,6 +80,18 @@ _HTTP_MESSAGES = {
 }
 
 
+def as_domain_error(exc: BaseException) -> DomainError | None:
+    """The domain error a failure means for the person who caused it (None: not theirs to fix)."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, SchemaError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return Invalid(errors=messages)
+    if isinstance(exc, TaskNotReady):
+        return Conflict("该任务已办结或已不在当前环节，请刷新")
+    return None
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -89,6 +101,7 @@ def error_body(code: str, message: str, errors: dict[str, Any] | list | None = N
 
 
 def _answer(status: int, code: str, message: str, errors: Any = None) -> Response | tuple:
+    db.session.rollback()  # nothing of a failed request is kept, and the error page reads a clean session
     if is_api_request():
         return jsonify(error_body(code, message, errors)), status
     if status == 401:
@@ -103,33 +116,26 @@ def init_app(app: Flask) -> None:
         return _answer(exc.status, exc.code, exc.message, exc.errors)
 
     @app.errorhandler(SchemaError)
-    def _schema(exc: SchemaError):
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return _answer(422, "validation_failed", Invalid.message, messages)
+    @app.errorhandler(TaskNotReady)
+    def _as_domain(exc: Exception):
+        return _domain(as_domain_error(exc))
 
     @app.errorhandler(DiagramRejected)
     def _diagram(exc: DiagramRejected):
         return _answer(422, "diagram_rejected", "流程图未通过检查", [i.as_dict() for i in exc.issues])
 
-    @app.errorhandler(TaskNotReady)
-    def _not_ready(_exc: TaskNotReady):
-        return _answer(409, "conflict", "该任务已办结或已不在当前环节，请刷新")
-
     @app.errorhandler(StaleDataError)
     def _stale(_exc: StaleDataError):
         # The instance's state_version moved on between our load and our write: someone else acted.
-        db.session.rollback()
         return _answer(409, "conflict", "该流程刚刚被他人处理，请刷新后重试")
 
     @app.errorhandler(IntegrityError)
     def _integrity(_exc: IntegrityError):
         # Two requests raced for the same unique value; the loser is told, nothing half-saved remains.
-        db.session.rollback()
         return _answer(409, "conflict", "数据已被他人修改或重复提交，请刷新后重试")
 
     @app.errorhandler(500)
     def _internal(_exc: Exception):
-        db.session.rollback()  # the page must render even when the failure left the session unusable
         code, message = _HTTP_MESSAGES[500]
         return _answer(500, code, message)
 

@@ -12,15 +12,11 @@ from forms.definitions import FieldDef
 
 from .accounts.models import User
 from .extensions import db
-from .filings.kinds import KINDS
+from .filings.chains import chains
 from .types import CHINA
 
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
                  "reject": "不予通过", "timer": "超时处理"}
-SETTING_KINDS = ("organization", "worker", "project")
-#: The menu's order: the settings, then the chain in the order a crane goes through it.
-MENU_ORDER = ("organization", "project", "worker", "property_filing", "installation_notice", "use_registration",
-              "dismantling_notice")
 
 
 def localtime(value: dt.datetime | None) -> str:
@@ -32,7 +28,7 @@ def referenced(fdef: FieldDef, value: Any) -> list[tuple[str | None, str]]:
     ids = value if isinstance(value, list) else [value] if value is not None else []
     if fdef.ref == "supervisor":
         return [(None, user.username) for user in (db.session.get(User, i) for i in ids) if user]
-    kind = KINDS.get(fdef.ref)
+    kind = chains().get(fdef.ref)
     if kind is None:
         return [(None, f"#{i}") for i in ids]
     out = []
@@ -45,10 +41,9 @@ def referenced(fdef: FieldDef, value: Any) -> list[tuple[str | None, str]]:
 
 def _menu() -> dict[str, Any]:
     kinds = []
-    if current_user.is_authenticated:
-        kinds = [k for k in KINDS.values() if not current_user.is_applicant or current_user.unit_type in k.filers]
-        kinds.sort(key=lambda k: MENU_ORDER.index(k.key) if k.key in MENU_ORDER else len(MENU_ORDER))
-    return {"menu_kinds": kinds, "setting_kinds": SETTING_KINDS, "action_labels": ACTION_LABELS}
+    if current_user.is_authenticated:  # in the order the chains were registered: the menu's
+        kinds = [k for k in chains().values() if not current_user.is_applicant or current_user.unit_type in k.filers]
+    return {"menu_kinds": kinds, "action_labels": ACTION_LABELS}
 
 
 def init_app(app: Flask) -> None:

@@ -122,7 +122,7 @@ def _issue_all(app: Any, opts: Options) -> dict[str, Any]:
     from service.certificates.models import Certificate
     from service.certificates.numbering import NUMBER_RE
     from service.extensions import db
-    from service.jobs.dispatcher import run_once
+    from service.process.worker import run_once
 
     with app.app_context():
         reviewer, ids = _seed(opts.certificates)

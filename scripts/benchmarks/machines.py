@@ -142,10 +142,10 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
     from service.accounts.models import User
     from service.attachments.models import Attachment
     from service.attachments.storage import FileStore
+    from service.calendar import add_working_days
     from service.extensions import db
-    from service.filings.calendar import add_working_days
+    from service.filings.chains import chain_for
     from service.filings.operations import create_draft
-    from service.installations.operations import INSTALLATION_NOTICE
     from service.machines.models import PropertyFiling
     from service.projects.models import Project
     from service.workers.models import Worker
@@ -173,13 +173,13 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
                "unit_uscc": uscc, "employed": True} for i, code in enumerate(codes)]
     drafts = []
     for machine_id in machines:
-        draft = create_draft(INSTALLATION_NOTICE, owner, {
+        draft = create_draft(chain_for("installation_notice"), owner, {
             "property_filing_id": machine_id, "project_id": project_id, "worker_ids": [worker_id],
             "planned_date": add_working_days(dt.date.today(), 5).isoformat(), "personnel": people})
-        db.session.add_all([Attachment(record_kind=INSTALLATION_NOTICE.key, record_id=draft.id, slot=slot.slot,
+        db.session.add_all([Attachment(record_kind="installation_notice", record_id=draft.id, slot=slot.slot,
                                        filename=f"{slot.slot}.pdf", mime=mime, size=size, sha256=sha256,
                                        uploaded_by_id=owner.id)
-                            for slot in INSTALLATION_NOTICE.form.attachments])
+                            for slot in chain_for("installation_notice").form.attachments])
         drafts.append(draft.id)
     db.session.commit()
     return "bench_owner_0", drafts

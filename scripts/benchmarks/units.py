@@ -96,7 +96,7 @@ def seed(opts: Options) -> dict[str, Any]:
     from service.attachments.storage import FileStore
     from service.extensions import db
     from service.filings import operations as filings
-    from service.organizations.operations import ORGANIZATION
+    from service.filings.chains import chain_for
 
     started = time.perf_counter()
     for region in (REGION, *OTHER_REGIONS):
@@ -108,18 +108,18 @@ def seed(opts: Options) -> dict[str, Any]:
                   for i in range(opts.applicants)]
     db.session.commit()
     sha256, mime, size = FileStore(current_app.config["UPLOAD_DIR"]).save(io.BytesIO(PDF_BYTES))
-    slots = [s.slot for s in ORGANIZATION.form.attachments]
+    slots = [s.slot for s in chain_for("organization").form.attachments]
 
     total = opts.filings + opts.other_filings
     for n in range(total):
         actor = applicants[n % len(applicants)]
         region = REGION if n < opts.filings else OTHER_REGIONS[n % len(OTHER_REGIONS)]
-        record = filings.create_draft(ORGANIZATION, actor, organization_data(n, region, actor.unit_type))
-        db.session.add_all([Attachment(record_kind=ORGANIZATION.key, record_id=record.id, slot=slot,
+        record = filings.create_draft(chain_for("organization"), actor, organization_data(n, region, actor.unit_type))
+        db.session.add_all([Attachment(record_kind=chain_for("organization").key, record_id=record.id, slot=slot,
                                        filename=f"{slot}.pdf", mime=mime, size=size, sha256=sha256,
                                        uploaded_by_id=actor.id) for slot in slots])
         db.session.flush()
-        filings.submit(ORGANIZATION, actor, record.id)
+        filings.submit(chain_for("organization"), actor, record.id)
         if (n + 1) % opts.batch == 0 or n + 1 == total:
             db.session.commit()
             if (n + 1) % (opts.batch * 4) == 0:

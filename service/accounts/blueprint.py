@@ -11,9 +11,9 @@ from forms.codes import REGIONS, UNIT_TYPES
 
 from ..errors import DomainError, Invalid
 from ..extensions import db, login_manager
+from ..web.pages import shows_errors
 from . import operations
 from .models import User
-from .queries import home_summary
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,20 +35,17 @@ def init_login(app: Flask) -> None:
 def _safe_next(target: str | None) -> str:
     if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("accounts.home")
+    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@shows_errors(lambda exc: render_template("accounts/login.html", form=request.form, error=exc.message),
+              to_error_page=(404,))
 def login():
     if request.method == "GET":
         return render_template("accounts/login.html", form={})
-    try:
-        user = operations.authenticate(request.form.get("username", ""), request.form.get("password", ""),
-                                       request.remote_addr or "")
-    except DomainError as exc:
-        db.session.commit()  # keep the failed attempt for throttling
-        return render_template("accounts/login.html", form=request.form, error=exc.message), exc.status
-    db.session.commit()
+    user = operations.authenticate(request.form.get("username", ""), request.form.get("password", ""),
+                                   request.remote_addr or "")
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
 
@@ -60,64 +57,51 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+def _register_page(exc: DomainError | None = None) -> str:
+    return render_template("accounts/register.html", form=request.form if exc else {},
+                           errors=exc.errors if exc else {}, error=exc.message if exc else None,
+                           unit_types=UNIT_TYPES)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@shows_errors(_register_page)
 def register():
     if request.method == "GET":
-        return render_template("accounts/register.html", form={}, errors={}, unit_types=UNIT_TYPES)
-    errors: dict[str, list[str]] = {}
+        return _register_page()
     if request.form.get("password") != request.form.get("confirm_password"):
-        errors["confirm_password"] = ["两次输入的密码不一致"]
-    try:
-        if errors:
-            raise Invalid("两次输入的密码不一致", errors)
-        user = operations.register(request.form)
-    except DomainError as exc:
-        db.session.rollback()
-        return render_template("accounts/register.html", form=request.form, errors=exc.errors,
-                               error=exc.message, unit_types=UNIT_TYPES), exc.status
-    db.session.commit()
+        raise Invalid("两次输入的密码不一致", {"confirm_password": ["两次输入的密码不一致"]})
+    user = operations.register(request.form)
     login_user(user)
     flash("注册成功，已登录", "success")
-    return redirect(url_for("accounts.home"))
+    return redirect(url_for("home.index"))
 
 
-@bp.get("/")
-@login_required
-def home():
-    return render_template("accounts/home.html", summary=home_summary(current_user), regions=REGIONS)
+def _profile_page(exc: DomainError | None = None) -> str:
+    form = request.form if exc else {"email": current_user.email, "phone": current_user.phone}
+    return render_template("accounts/profile.html", form=form, errors=exc.errors if exc else {},
+                           error=exc.message if exc else None, regions=REGIONS)
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
+@shows_errors(_profile_page)
 def profile():
-    if request.method == "POST":
-        try:
-            operations.update_profile(current_user, request.form)
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("accounts/profile.html", form=request.form, errors=exc.errors,
-                                   error=exc.message, regions=REGIONS), exc.status
-        db.session.commit()
-        flash("个人资料已保存", "success")
-        return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form={"email": current_user.email,
-                                                          "phone": current_user.phone},
-                           errors={}, regions=REGIONS)
+    if request.method == "GET":
+        return _profile_page()
+    operations.update_profile(current_user, request.form)
+    flash("个人资料已保存", "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@shows_errors(lambda exc: render_template("accounts/password.html", errors=exc.errors, error=exc.message))
 def password():
-    if request.method == "POST":
-        f = request.form
-        try:
-            operations.change_password(current_user, f.get("old_password", ""), f.get("new_password", ""),
-                                       f.get("confirm_password", ""))
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("accounts/password.html", errors=exc.errors, error=exc.message), exc.status
-        db.session.commit()
-        login_user(current_user._get_current_object())  # this session stays signed in; the others end
-        flash("密码已修改", "success")
-        return redirect(url_for("accounts.password"))
-    return render_template("accounts/password.html", errors={})
+    if request.method == "GET":
+        return render_template("accounts/password.html", errors={})
+    f = request.form
+    operations.change_password(current_user, f.get("old_password", ""), f.get("new_password", ""),
+                               f.get("confirm_password", ""))
+    login_user(current_user._get_current_object())  # this session stays signed in; the others end
+    flash("密码已修改", "success")
+    return redirect(url_for("accounts.password"))

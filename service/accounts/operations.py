@@ -12,7 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from forms.codes import REGIONS, UNIT_TYPES
 from forms.validators import FieldInvalid, mobile, plain_text
@@ -143,12 +143,24 @@ def authenticate(username: str, password: str, address: str) -> User:
         raise Throttled("登录失败次数过多，请15分钟后再试")
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None or not user.active or not _verify(user, password or ""):
-        db.session.add(LoginFailure(username=username.lower(), address=address))
-        db.session.flush()
+        _record_failure(username.lower(), address)
         raise NotAuthenticated("用户名或密码错误" if user is None or user.active else "该账号已停用")
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower(),
                                                   LoginFailure.address == address))
     return user
+
+
+def _record_failure(username: str, address: str) -> None:
+    """In a transaction of its own: the request that failed is rolled back, its failure must still count."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(LoginFailure).values(username=username, address=address, at=utcnow()))
+
+
+def set_unit(account_id: int, organization_id: int) -> None:
+    """The account's unit (单位管理 approved): the latest approved one wins."""
+    # A plain UPDATE: no ORM synchronisation and no autoflush; the step's other writes go out at commit.
+    db.session.execute(update(User).where(User.id == account_id).values(organization_id=organization_id)
+                       .execution_options(synchronize_session=False))
 
 
 def _verify(user: User, password: str) -> bool:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..api.blueprint import ADMIN, actor, body, bp, page_json, paging, roles_required
+from ..accounts.models import RoleKey
 from ..audit import operations as audit
-from ..extensions import db
 from ..process import forms as review_forms
 from ..rules import operations as rules
+from ..web.api import actor, body, bp, page_json, paging, roles_required
 from . import operations, processes
 from .schemas import form_out, role_out, rules_out
+
+ADMIN = (RoleKey.ADMIN,)
 
 
 @bp.get("/admin/processes")
@@ -32,7 +34,6 @@ def process_bpmn(key: str):
 @roles_required(*ADMIN)
 def deploy_process(key: str):
     definition = processes.deploy(actor(), key, request.get_data(cache=False))
-    db.session.commit()
     return jsonify({"key": definition.key, "version": definition.version}), 201
 
 
@@ -54,7 +55,6 @@ def migration_preview(instance_id: int):
 @roles_required(*ADMIN)
 def migrate(instance_id: int):
     result = processes.migration(actor(), instance_id, processes.parse_version(request.args.get("version")), apply=True)
-    db.session.commit()
     return jsonify(result)
 
 
@@ -68,7 +68,6 @@ def list_roles():
 @roles_required(*ADMIN)
 def create_role():
     role = operations.create_role(actor(), body())
-    db.session.commit()
     return jsonify(role_out(role, 0)), 201
 
 
@@ -82,7 +81,6 @@ def list_forms():
 @roles_required(*ADMIN)
 def save_form(key: str):
     definition = operations.save_form(actor(), key, body())
-    db.session.commit()
     return jsonify(definition)
 
 
@@ -96,7 +94,6 @@ def get_rules():
 @roles_required(*ADMIN)
 def update_rules():
     values = operations.update_rules(actor(), body())
-    db.session.commit()
     return jsonify(rules_out(values))
 
 
@@ -113,7 +110,6 @@ def list_users():
 @roles_required(*ADMIN)
 def create_user():
     user = operations.create_user(actor(), body())
-    db.session.commit()
     return jsonify(operations.user_out(user)), 201
 
 
@@ -121,7 +117,6 @@ def create_user():
 @roles_required(*ADMIN)
 def update_user(user_id: int):
     user = operations.update_user(actor(), user_id, body())
-    db.session.commit()
     return jsonify(operations.user_out(user))
 
 
@@ -129,7 +124,6 @@ def update_user(user_id: int):
 @roles_required(*ADMIN)
 def reset_password(user_id: int):
     password = operations.reset_password(actor(), user_id)
-    db.session.commit()
     return jsonify({"password": password})
 
 
@@ -143,7 +137,6 @@ def list_bureaus():
 @roles_required(*ADMIN)
 def update_bureau(region_code: str):
     bureau = operations.update_bureau(actor(), region_code, body())
-    db.session.commit()
     return jsonify({"region_code": bureau.region_code, "name": bureau.name, "uscc": bureau.uscc})
 
 

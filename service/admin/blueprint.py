@@ -133,7 +133,6 @@ def add_staff():
     except DomainError as exc:
         db.session.rollback()
         return _staff_page({**data, "password": ""}, exc.errors, exc.message, exc.status)
-    db.session.commit()
     flash(f"工作人员账号 {user.username} 已保存", "success")
     return redirect(url_for("admin.staff"))
 
@@ -162,7 +161,6 @@ def edit_staff(user_id: int):
             errors, error, status = exc.errors, exc.message, exc.status
             user = _staff_user(user_id)
         else:
-            db.session.commit()
             flash(f"账号 {user.username} 已保存", "success")
             return redirect(url_for("admin.staff"))
     return render_template("admin/staff_edit.html", user=user, form=form, errors=errors, error=error,
@@ -184,7 +182,6 @@ def set_active(user_id: int):
     except DomainError:
         db.session.rollback()
         raise  # shown on the error page with its message (e.g. 不能停用自己的账号)
-    db.session.commit()
     flash(f"账号 {user.username} 已{'启用' if raw == '1' else '停用'}", "success")
     return redirect(_next(_account_list(user)))
 
@@ -193,7 +190,6 @@ def set_active(user_id: int):
 def reset_password(user_id: int):
     user = operations.get_user(user_id)
     password = operations.reset_password(current_user, user_id)
-    db.session.commit()
     response = render_template("admin/password_reset.html", user=user, password=password,
                                back=_next(_account_list(user)))
     # shown once: neither the browser nor a proxy may keep it
@@ -216,7 +212,6 @@ def roles():
             db.session.rollback()
             errors, error, status = exc.errors, exc.message, exc.status
         else:
-            db.session.commit()
             flash(f"角色 {role.name}（{role.key}）已保存", "success")
             return redirect(url_for("admin.roles"))
     return render_template("admin/roles.html", rows=operations.roles(), is_staff_role=is_staff_role,
@@ -297,7 +292,6 @@ def _save_form(key: str, text: str, *, new: bool, custom: bool = False):
         if exc.status == 404:
             raise
         return _form_page(key, text, new=new, custom=custom, errors=exc.errors, error=exc.message, status=exc.status)
-    db.session.commit()
     flash(f"审批表单 {key} 已保存", "success")
     return redirect(url_for("admin.forms"))
 
@@ -356,7 +350,6 @@ def update_bureau(region_code: str):
         if exc.status == 404:
             raise
         return _bureaus_page(region_code, form, exc.errors, exc.message, exc.status)
-    db.session.commit()
     flash(f"{bureau.name} 已保存", "success")
     return redirect(url_for("admin.bureaus"))
 
@@ -370,7 +363,7 @@ def rules_page():
     errors: dict[str, list[str]] = {}
     error, status = None, 200
     if request.method == "POST":
-        changes = {key: request.form[key].strip() for key in rules.RULES if key in request.form}
+        changes = {key: request.form[key].strip() for key in rules.definitions() if key in request.form}
         try:
             operations.update_rules(current_user, changes)
         except DomainError as exc:
@@ -378,10 +371,9 @@ def rules_page():
             values.update(changes)
             errors, error, status = exc.errors, exc.message, exc.status
         else:
-            db.session.commit()
             flash("企业规则已保存", "success")
             return redirect(url_for("admin.rules_page"))
-    return render_template("admin/rules.html", rules=rules.RULES, values=values, shown=_shown, errors=errors,
+    return render_template("admin/rules.html", rules=rules.definitions(), values=values, shown=_shown, errors=errors,
                            error=error), status
 
 

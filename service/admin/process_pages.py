@@ -17,12 +17,11 @@ from workflows.parser import parse_xml
 from ..accounts.models import Role, User
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..filings.kinds import KINDS
+from ..filings.chains import chains
 from ..process import operations as process
-from ..process.engine import OUTCOMES
 from ..process.forms import form_keys, task_form
 from ..process.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
-from ..ui import MENU_ORDER
+from ..registry import registry
 from . import processes
 from .pages import admin_only
 
@@ -35,7 +34,7 @@ OUTCOME_LABELS = {"approved": "通过", "terminated": "终止", "completed": "�
 
 
 def chain_label(key: str) -> str:
-    kind = KINDS.get(key)
+    kind = chains().get(key)
     return kind.label if kind is not None else EXTRA_LABELS.get(key, key)
 
 
@@ -50,7 +49,8 @@ def _chains() -> list[dict[str, Any]]:
     for row in processes.overview():
         deployed = dt.datetime.fromisoformat(row["deployed_at"]) if row["deployed_at"] else None
         by_key.setdefault(row["key"], []).append({**row, "deployed_at": deployed})
-    order = sorted(by_key, key=lambda k: (MENU_ORDER.index(k) if k in MENU_ORDER else len(MENU_ORDER), k))
+    menu = list(chains())
+    order = sorted(by_key, key=lambda k: (menu.index(k) if k in menu else len(menu), k))
     return [{"key": key, "label": chain_label(key), "versions": by_key[key]} for key in order]
 
 
@@ -80,7 +80,6 @@ def upload(key: str):
     except DomainError as exc:
         db.session.rollback()
         return _index_page(key, None, exc.message, exc.status)
-    db.session.commit()
     flash(f"{chain_label(key)}：已部署为版本 {definition.version}", "success")
     return redirect(url_for("admin_processes.index"))
 
@@ -104,7 +103,7 @@ def show(key: str):
 
 
 def _record_link(kind_key: str, record_id: int) -> str | None:
-    kind = KINDS.get(kind_key)
+    kind = chains().get(kind_key)
     return url_for("filings.view", kind_path=kind.path, record_id=record_id) if kind is not None else None
 
 
@@ -134,7 +133,7 @@ def edit(key: str):
     for form_key in sorted(form_keys()):
         form = task_form(form_key)
         forms.append({"key": form_key, "title": form.title if form is not None else form_key})
-    outcomes = sorted(OUTCOMES.get(key, ("approved", "terminated")),
+    outcomes = sorted(registry().outcomes.get(key, ("approved", "terminated")),
                       key=lambda o: list(OUTCOME_LABELS).index(o) if o in OUTCOME_LABELS else len(OUTCOME_LABELS))
     config = {
         "key": key, "label": chain_label(key), "version": definition.version, "xml": definition.bpmn_xml,
@@ -159,7 +158,6 @@ def deploy(key: str):
     except DomainError as exc:
         db.session.rollback()
         return jsonify({"message": exc.message, "errors": []}), exc.status
-    db.session.commit()
     return jsonify({"key": definition.key, "version": definition.version}), 201
 
 
@@ -211,6 +209,5 @@ def migrate(key: str, instance_id: int):
             raise exc from None
         db.session.rollback()
         return _migration_page(key, instance_id, plan, 409, exc.message)
-    db.session.commit()
     flash(f"流程实例 {instance_id} 已从版本 {result['from_version']} 迁移到版本 {result['to_version']}", "success")
     return redirect(url_for("admin_processes.show", key=key, version=result["from_version"]))

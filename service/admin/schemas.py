@@ -7,7 +7,7 @@ from typing import Any
 from forms import FormDef
 
 from ..accounts.models import Role, is_staff_role
-from ..rules.operations import RULES
+from ..rules.operations import definitions
 
 
 def role_out(role: Role, users: int) -> dict[str, Any]:
@@ -20,4 +20,4 @@ def form_out(form: FormDef, custom: bool) -> dict[str, Any]:
 
 def rules_out(values: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": key, "label": rule.label, "value": values[key], "default": rule.default, "unit": rule.unit,
-             "help": rule.help} for key, rule in RULES.items()]
+             "help": rule.help} for key, rule in definitions().items()]

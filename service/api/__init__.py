@@ -1,1 +1,1 @@
-"""The JSON API (``/api/v1``): bearer-token auth; each domain adds its routes to ``bp``."""
+"""The API as a whole: its OpenAPI document, built from the registered routes."""

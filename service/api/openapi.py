@@ -8,8 +8,8 @@ from flask import jsonify
 
 from forms import FORMS
 
-from ..filings.kinds import KINDS
-from .blueprint import bp
+from ..filings.chains import chains
+from ..web.api import bp, public
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -45,7 +45,7 @@ def build_document() -> dict[str, Any]:
         "/tasks/{id}/complete": {"post": _op("办理", {"$ref": "#/components/schemas/form_review"},
                                              errors=("401", "403", "404", "409", "422"))},
     }
-    for kind in KINDS.values():
+    for kind in chains().values():
         ref = {"$ref": f"#/components/schemas/form_{kind.form_key}"}
         base = f"/{kind.path}"
         paths[base] = {"get": _op(f"{kind.label}列表（status=draft|in_review|approved|terminated）"),
@@ -70,5 +70,6 @@ def build_document() -> dict[str, Any]:
 
 
 @bp.get("/openapi.json", endpoint="openapi")
+@public
 def openapi():
     return jsonify(build_document())

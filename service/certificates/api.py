@@ -6,9 +6,8 @@ import datetime as dt
 
 from flask import jsonify, request, send_file
 
-from ..api.blueprint import actor, body, bp
 from ..errors import Invalid
-from ..extensions import db
+from ..web.api import actor, body, bp, public
 from . import files, operations
 from .schemas import certificate_out, verify_out
 
@@ -27,7 +26,6 @@ def _valid_until() -> dt.date | None:
 @bp.post("/use-registrations/<id:registration_id>/certificate")
 def make_certificate(registration_id: int):
     cert = operations.make(actor(), registration_id, _valid_until())
-    db.session.commit()
     return jsonify(certificate_out(cert)), 202
 
 
@@ -41,17 +39,16 @@ def get_certificate(registration_id: int):
 def certificate_file(number: str, fmt: str):
     cert = operations.issued_by_number(actor(), number)
     path = files.file_of(cert, fmt)
-    db.session.rollback()
     return send_file(path, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}")
 
 
 @bp.post("/certificates/<number>/revoke")
 def revoke_certificate(number: str):
     cert = operations.revoke(actor(), number, body().get("reason"))
-    db.session.commit()
     return jsonify(certificate_out(cert))
 
 
 @bp.get("/verify/<code>")
+@public
 def verify(code: str):
     return jsonify(verify_out(operations.by_verify_code(code)))

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_login import current_user, login_required
 
 from ..errors import DomainError, Invalid
-from ..extensions import db
+from ..web.pages import shows_errors
 from . import files, operations
 from .content import facts
 from .models import STATE_LABELS, STATUS_LABELS, CertificateStatus
@@ -16,11 +16,15 @@ from .models import STATE_LABELS, STATUS_LABELS, CertificateStatus
 bp = Blueprint("certificates", __name__)
 
 
-def _window(registration_id: int, status: int = 200, error: DomainError | None = None):
+def _window(registration_id: int, error: DomainError | None = None) -> str:
     registration, cert = operations.window(current_user, registration_id)
     return render_template("certificates/window.html", registration=registration, cert=cert,
                            may_make=current_user.role in operations.MAKERS, states=STATE_LABELS,
-                           statuses=STATUS_LABELS, issued=CertificateStatus.ISSUED, error=error), status
+                           statuses=STATUS_LABELS, issued=CertificateStatus.ISSUED, error=error)
+
+
+def _window_again(exc: DomainError, registration_id: int) -> str:
+    return _window(registration_id, exc)
 
 
 @bp.get("/use-registrations/<id:registration_id>/certificate")
@@ -31,18 +35,14 @@ def window(registration_id: int):
 
 @bp.post("/use-registrations/<id:registration_id>/certificate")
 @login_required
+@shows_errors(_window_again)
 def make(registration_id: int):
+    raw = request.form.get("valid_until") or None
     try:
-        raw = request.form.get("valid_until") or None
-        try:
-            valid_until = dt.date.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise Invalid.field("valid_until", "有效期至应为日期") from None
-        cert = operations.make(current_user, registration_id, valid_until)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _window(registration_id, exc.status, exc)
+        valid_until = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise Invalid.field("valid_until", "有效期至应为日期") from None
+    cert = operations.make(current_user, registration_id, valid_until)
     flash("已报送住建部，请等待十分钟后刷新本页面查看制证结果" if cert.status == CertificateStatus.PENDING
           else "证书状态已更新", "success")
     return redirect(url_for(".window", registration_id=registration_id))
@@ -50,14 +50,10 @@ def make(registration_id: int):
 
 @bp.post("/use-registrations/<id:registration_id>/certificate/revoke")
 @login_required
+@shows_errors(_window_again)
 def revoke(registration_id: int):
     _registration, cert = operations.window(current_user, registration_id)
-    try:
-        operations.revoke(current_user, cert.number if cert and cert.number else "", request.form.get("reason"))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _window(registration_id, exc.status, exc)
+    operations.revoke(current_user, cert.number if cert and cert.number else "", request.form.get("reason"))
     flash("证书已撤销，并已报送住建部", "success")
     return redirect(url_for(".window", registration_id=registration_id))
 
@@ -68,7 +64,6 @@ def download(registration_id: int, fmt: str):
     _registration, cert = operations.window(current_user, registration_id)
     cert = operations.issued_by_number(current_user, cert.number if cert and cert.number else "")
     path = files.file_of(cert, fmt)
-    db.session.rollback()
     # PDF inline, so 打印证书 opens it for printing; OFD as a download
     return send_file(path, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}",
                      as_attachment=fmt == "ofd")

@@ -5,7 +5,6 @@ the font's real advance widths (DeltaX), so readers place every character where 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 import segno
 from lxml import etree
 
+from ..types import china_today
 from .content import TITLE, Facts, chinese_date
 from .fonts import FAMILY, FULL_FAMILY, GlyphSource
 
@@ -132,7 +132,7 @@ def render_ofd(facts: Facts, verify_url: str, source: GlyphSource, doc_id: str) 
     _el(info, "DocID", doc_id)
     _el(info, "Title", f"{TITLE} {facts.number}")
     _el(info, "Author", facts.bureau)
-    _el(info, "CreationDate", dt.date.today().isoformat())
+    _el(info, "CreationDate", china_today().isoformat())
     _el(info, "Creator", "建筑起重机械电子证照管理服务平台")
     _el(body, "DocRoot", "Doc_0/Document.xml")
 

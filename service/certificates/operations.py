@@ -9,27 +9,28 @@ the answer comes back as the message ``ministry_answer`` → issued: number, fil
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import secrets
 import uuid
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app, url_for
 from sqlalchemy import select
 
 from ..accounts.models import RoleKey, User
+from ..calendar import months_after
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
+from ..filings.chains import chain_for
 from ..filings.models import FilingStatus
 from ..filings.queries import visible
-from ..jobs.outbox import Reschedule, enqueue, handler
-from ..process.engine import OUTCOMES, SERVICES, TIMER_HANDLERS
+from ..process.jobs import Reschedule, enqueue
 from ..process.models import ProcessInstance
-from ..process.operations import RecordRef, advance_timers, deliver_message, lock_instance, outcome_of, start_instance
+from ..process.operations import FireTimers, RecordRef, SendMessage, lock_instance, start_instance, step
 from ..registrations.models import UseRegistration
-from ..registrations.operations import USE_REGISTRATION
+from ..registrations.operations import ENDED, open_correction
+from ..registry import Job
 from ..rules import operations as rules
 from ..types import CHINA, china_today, utcnow
 from . import files
@@ -39,7 +40,6 @@ from .numbering import allocate, normalize
 from .records import NEW, OPERATE_LABELS, build_record
 
 KIND = "certificate"
-OUTCOMES[KIND] = frozenset(s.value for s in CertificateState if s != CertificateState.VALID)
 MAKERS = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.ADMIN)
 SEND_JOB, POLL_JOB, RENDER_JOB = "ministry.send", "ministry.poll", "certificate.render"
 MAX_REASON = 500
@@ -54,7 +54,7 @@ def _staff_registration(actor: User, registration_id: int, lock: bool = False) -
     """The bureau's view of a registration: staff who make certificates, of its region (admin: all)."""
     if actor.role not in MAKERS:
         raise NotFound("使用登记记录不存在")
-    query = visible(USE_REGISTRATION, actor).where(UseRegistration.id == registration_id)
+    query = visible(chain_for("use_registration"), actor).where(UseRegistration.id == registration_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     registration = db.session.scalar(query)
@@ -152,7 +152,8 @@ def make(actor: User, registration_id: int, valid_until: dt.date | None = None) 
         return cert
     cert.valid_until = valid_until or cert.valid_until
     cert.requested_by_id = actor.id
-    deliver_message(_instance_of(cert), _ref(cert), "reissue", None, actor, "再次制证")
+    open_correction(registration, False)  # what goes to the ministry now is what it judges
+    step(_instance_of(cert), _ref(cert), SendMessage("reissue", "再次制证"), actor)
     return cert
 
 
@@ -168,7 +169,7 @@ def revoke(actor: User, number: str, reason: Any) -> Certificate:
     return cert
 
 
-def complete_for(registration: UseRegistration, actor: User) -> None:
+def complete_for(registration: UseRegistration, actor: User | None) -> None:
     """完工注销: the machine's 拆卸告知 was approved, so its certificate, if valid, ends."""
     cert = _certificate_of(registration.id, lock=True)
     if cert is not None and cert.state == CertificateState.VALID:
@@ -179,9 +180,8 @@ def _end(cert: Certificate, message: str, actor: User | None, label: str, reason
     if cert.state != CertificateState.VALID:
         raise Conflict("证书当前不是有效状态")
     cert.end_reason = reason
-    instance = _instance_of(cert)
-    _apply_outcome(cert, outcome_of(instance, deliver_message(instance, _ref(cert), message, None, actor, label,
-                                                              opinion=reason)))
+    result = step(_instance_of(cert), _ref(cert), SendMessage(message, label, opinion=reason), actor)
+    _apply_outcome(cert, result.outcome)
 
 
 def _apply_outcome(cert: Certificate, outcome: str | None) -> None:
@@ -192,10 +192,7 @@ def _apply_outcome(cert: Certificate, outcome: str | None) -> None:
 def _fire_expiry(instance: ProcessInstance) -> None:
     cert = db.session.get(Certificate, instance.record_id)
     cert.end_reason = cert.end_reason or "有效期届满"
-    _apply_outcome(cert, outcome_of(instance, advance_timers(instance, _ref(cert))))
-
-
-TIMER_HANDLERS[KIND] = _fire_expiry
+    _apply_outcome(cert, step(instance, _ref(cert), FireTimers(), None).outcome)
 
 
 # -- the process's service tasks --------------------------------------------------------------------------
@@ -228,18 +225,6 @@ def _certificate_issue(context: dict[str, Any]) -> str:
     return json.dumps(expires.isoformat())
 
 
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The default validity (企业规则), to the next periodic inspection: the same day ``months`` on, or the
-    month's last day when it has no such day (31 January + 1 month → 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-SERVICES["ministry_request"] = _ministry_request
-SERVICES["certificate_issue"] = _certificate_issue
-
-
 # -- jobs: the exchange with the ministry, and the files ---------------------------------------------------
 def _poll_after() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["MINISTRY_POLL_SECONDS"])
@@ -251,7 +236,6 @@ def _gave_up(payload: dict[str, Any], _error: str) -> None:
         _answered(exchange, Answer(ok=False, errors=["与住建部接口通信失败（已多次重试），请稍后再次点击制证"]))
 
 
-@handler(SEND_JOB, give_up=_gave_up)
 def _send(payload: dict[str, Any]) -> None:
     """Send once: a network error leaves ``sent_at`` empty and the job is retried with back-off; the
     ministry recognises the request id should an earlier attempt have arrived after all."""
@@ -270,7 +254,6 @@ def _send(payload: dict[str, Any]) -> None:
     enqueue(POLL_JOB, {"exchange_id": exchange.id}, run_at=utcnow() + _poll_after())
 
 
-@handler(POLL_JOB, give_up=_gave_up)
 def _poll(payload: dict[str, Any]) -> None:
     exchange = db.session.get(MinistryExchange, payload["exchange_id"])
     if exchange.answered_at is not None:
@@ -302,10 +285,28 @@ def _answered(exchange: MinistryExchange, answer: Answer) -> None:
         cert.license_code = answer.license_code
     else:
         cert.status = CertificateStatus.FAILED
-    deliver_message(_instance_of(cert), _ref(cert), "ministry_answer", "issued" if answer.ok else "failed",
-                    None, "住建部反馈", opinion="；".join(cert.feedback))
+        open_correction(cert.registration, True)
+    step(_instance_of(cert), _ref(cert), SendMessage("ministry_answer", "住建部反馈",
+                                                     "issued" if answer.ok else "failed", "；".join(cert.feedback)),
+         None)
 
 
-@handler(RENDER_JOB)
 def _render(payload: dict[str, Any]) -> None:
     files.ensure(db.session.get(Certificate, payload["certificate_id"]))
+
+
+def _print_action(viewer: User, registration: UseRegistration) -> list[tuple[str, str]]:
+    if registration.status != FilingStatus.APPROVED:
+        return []
+    return [("打印证书", url_for("certificates.window", registration_id=registration.id))]
+
+
+def init_app(app: Flask) -> None:
+    """The certificate process's service tasks, jobs, timer and outcomes; 完工注销 when a registration ends."""
+    plugged = app.extensions["crane"]
+    plugged.outcomes[KIND] = frozenset(s.value for s in CertificateState if s != CertificateState.VALID)
+    plugged.services.update({"ministry_request": _ministry_request, "certificate_issue": _certificate_issue})
+    plugged.jobs.update({SEND_JOB: Job(_send, _gave_up), POLL_JOB: Job(_poll, _gave_up), RENDER_JOB: Job(_render)})
+    plugged.timer_handlers[KIND] = _fire_expiry
+    plugged.listen(ENDED, complete_for)
+    plugged.record_actions["use_registration"].append(_print_action)

@@ -5,24 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 
 from ..accounts.models import RoleKey, User
-from ..certificates.operations import complete_for
+from ..calendar import require_notice
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.calendar import require_notice
-from ..filings.kinds import RecordKind, register
-from ..filings.models import FilingStatus
+from ..filings.models import ACTIVE, FilingStatus
 from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
 from ..registrations.models import UseRegistration
-from ..types import utcnow
+from ..registrations.operations import end_use
 from ..workers.queries import picked_workers, worker_choices
 from .models import DismantlingNotice
 
 REQUIRED_CODES = ("1110", "1111", "1112", "1113")
-ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 INSTALLER_CATEGORY = {"T": "08", "S": "09", "W": "10"}
 
 
@@ -82,13 +79,8 @@ def on_review(actor: User, record: DismantlingNotice, data: Mapping[str, Any]) -
 
 
 def on_approved(actor: User, record: DismantlingNotice) -> None:
-    """The machine is gone from the site: its use registration and installation are no longer in force."""
-    registration = db.session.get(UseRegistration, record.use_registration_id)
-    now = utcnow()
-    for model, row_id in ((UseRegistration, registration.id),
-                          (InstallationNotice, registration.installation_notice_id)):
-        db.session.execute(update(model.__table__).where(model.__table__.c.id == row_id).values(ended_at=now))
-    complete_for(registration, actor)  # 完工注销 of its certificate, reported to the ministry
+    """The machine is gone from the site: its use registration (and its certificate) end."""
+    end_use(db.session.get(UseRegistration, record.use_registration_id), actor)
 
 
 def review_choices(actor: User, record: DismantlingNotice, field: str) -> list[tuple[int, str]]:
@@ -104,14 +96,3 @@ def choices(actor: User, field: str) -> list[tuple[int, str]]:
     if field == "worker_ids":
         return worker_choices(actor)
     return []
-
-
-DISMANTLING_NOTICE = register(RecordKind(
-    key="dismantling_notice", path="dismantling-notices", label="拆卸告知", model=DismantlingNotice,
-    form_key="dismantling_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
-    on_review=on_review, on_approved=on_approved, review_choices=review_choices,
-    issued_fields=(("supervisor_id", "监督员"),),
-    list_columns=("use_registration_id", "planned_date"),
-    derived_columns=registration_region, choices=choices,
-    supervisor_filter=lambda actor: DismantlingNotice.supervisor_id == actor.id,
-))

@@ -1,46 +1,47 @@
-"""The same verbs for every record kind: /api/v1/<kind path>[/<id>[/attachments/<slot>|/submit|/progress]]."""
+"""The same verbs for every chain: /api/v1/<chain path>[/<id>[/attachments/<slot>|/submit|/progress]]."""
 
 from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..api.blueprint import actor, body, bp, page_json, paging
 from ..errors import Invalid, NotFound
-from ..extensions import db
+from ..web.api import actor, body, bp, choice_arg, page_json, paging
 from . import operations
-from .kinds import KINDS, RecordKind
+from .chains import Chain, chain_at
 from .models import TABS
 from .queries import STAFF_SCOPES, list_records
-from .schemas import record_out
+from .schemas import choices_out, record_out
 
 
-def _kind(kind_path: str) -> RecordKind:
-    for kind in KINDS.values():
-        if kind.path == kind_path:
-            return kind
-    raise NotFound("接口不存在")
+def _kind(kind_path: str) -> Chain:
+    kind = chain_at(kind_path)
+    if kind is None:
+        raise NotFound("接口不存在")
+    return kind
 
 
 @bp.post("/<kind_path>")
 def create_record(kind_path: str):
     kind = _kind(kind_path)
-    record = operations.create_draft(kind, actor(), body())
-    db.session.commit()
-    return jsonify(record_out(kind, record, detail=True)), 201
+    return jsonify(record_out(kind, operations.create_draft(kind, actor(), body()), detail=True)), 201
 
 
 @bp.get("/<kind_path>")
 def list_kind(kind_path: str):
     kind = _kind(kind_path)
-    status = request.args.get("status", "")
-    if status not in TABS:
-        raise Invalid.field("status", "状态应为 draft、in_review、approved 或 terminated")
-    scope = request.args.get("scope", "")
-    if scope not in STAFF_SCOPES:
-        raise Invalid.field("scope", "scope 应为 todo（待审批）或 mine（我发起的），不填为显示全部")
+    status = choice_arg("status", TABS, "状态应为 draft、in_review、approved 或 terminated")
+    scope = choice_arg("scope", STAFF_SCOPES, "scope 应为 todo（待审批）或 mine（我发起的），不填为显示全部")
     page, per_page = paging()
     result = list_records(kind, actor(), status, page, per_page, request.args.get("q", "").strip(), scope)
     return page_json([record_out(kind, r) for r in result.items], result.total, page, per_page)
+
+
+@bp.get("/<kind_path>/choices")
+def choices(kind_path: str):
+    """What the caller may pick when filing (the pages' pickers): {field: [{value, label}]}."""
+    kind = _kind(kind_path)
+    operations.require_filer(kind, actor())
+    return jsonify(choices_out(operations.choices_of(kind, actor())))
 
 
 @bp.get("/<kind_path>/<id:record_id>")
@@ -52,15 +53,12 @@ def get_record(kind_path: str, record_id: int):
 @bp.patch("/<kind_path>/<id:record_id>")
 def update_record(kind_path: str, record_id: int):
     kind = _kind(kind_path)
-    record = operations.update_draft(kind, actor(), record_id, body())
-    db.session.commit()
-    return jsonify(record_out(kind, record, detail=True))
+    return jsonify(record_out(kind, operations.update_draft(kind, actor(), record_id, body()), detail=True))
 
 
 @bp.delete("/<kind_path>/<id:record_id>")
 def delete_record(kind_path: str, record_id: int):
     operations.delete_draft(_kind(kind_path), actor(), record_id)
-    db.session.commit()
     return "", 204
 
 
@@ -71,16 +69,14 @@ def put_attachment(kind_path: str, record_id: int, slot: str):
         raise Invalid.field("file", "请以 multipart/form-data 上传文件，字段名为 file")
     attachment = operations.attach_file(_kind(kind_path), actor(), record_id, slot, upload.filename or "",
                                         upload.stream)
-    db.session.commit()
     return jsonify(attachment.as_dict()), 201
 
 
 @bp.post("/<kind_path>/<id:record_id>/submit")
 def submit_record(kind_path: str, record_id: int):
-    kind = _kind(kind_path)
     data = request.get_json(silent=True) or {}
-    record = operations.submit(kind, actor(), record_id, data.get("opinion") if isinstance(data, dict) else None)
-    db.session.commit()
+    record = operations.submit(_kind(kind_path), actor(), record_id,
+                               data.get("opinion") if isinstance(data, dict) else None)
     return jsonify({"id": record.id, "status": record.status})
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -19,26 +18,24 @@ from ..attachments.storage import FileStore
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..process.operations import with_role_names
+from ..web.pages import shows_errors
 from . import operations
-from .kinds import KINDS, RecordKind
+from .chains import Chain, chain_at
 from .models import EDITABLE, STATUS_LABELS, TABS
 from .queries import STAFF_SCOPES, list_records
 
 bp = Blueprint("filings", __name__)
 
 
-def _kind(kind_path: str) -> RecordKind:
-    for kind in KINDS.values():
-        if kind.path == kind_path:
-            return kind
-    abort(404)
+def _kind(kind_path: str) -> Chain:
+    return chain_at(kind_path) or abort(404)
 
 
-def _render_form(kind: RecordKind, record, values, errors, status: int = 200, message: str | None = None):
+def _render_form(kind: Chain, record: Any, values: dict[str, Any], exc: DomainError | None = None) -> str:
     attachments = {a.slot: a for a in operations.attachments_of(kind, record)} if record else {}
-    choices = {f.name: kind.choices(current_user, f.name) for f in kind.form.fields if f.type in ("ref", "refs")}
-    return render_template("filings/edit.html", kind=kind, record=record, values=values, errors=errors,
-                           attachments=attachments, error=message, choices=choices), status
+    return render_template("filings/edit.html", kind=kind, record=record, values=values,
+                           errors=exc.errors if exc else {}, attachments=attachments,
+                           error=exc.message if exc else None, choices=operations.choices_of(kind, current_user))
 
 
 def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
@@ -59,34 +56,29 @@ def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
     return data
 
 
-def _save_with_files(kind: RecordKind, record_id: int | None):
+def _form_again(exc: DomainError, kind_path: str, record_id: int | None = None) -> str:
+    """A failed save: the form again with what was typed and every message."""
+    kind = _kind(kind_path)
+    record = operations.get_record(kind, current_user, record_id) if record_id else None
+    return _render_form(kind, record, form_values(kind.form, request.form), exc)
+
+
+def _save_with_files(kind: Chain, record_id: int | None):
     """One transaction: the fields and every chosen file, or nothing at all."""
     data = form_values(kind.form, request.form)
-    try:
-        if record_id is None:
-            record = operations.create_draft(kind, current_user, data)
-        else:
-            record = operations.update_draft(kind, current_user, record_id, data)
-        for slot in kind.form.attachments:
-            upload: FileStorage | None = request.files.get(f"file_{slot.slot}")
-            if upload is not None and upload.filename:
-                try:
-                    operations.attach_file(kind, current_user, record.id, slot.slot, upload.filename, upload.stream)
-                except DomainError as exc:  # keep the status (413/415/422), name the slot
-                    exc.errors = {slot.slot: [exc.message]}
-                    exc.message = f"{slot.label}：{exc.message}"
-                    raise
-    except ValidationError as exc:
-        db.session.rollback()
-        record = operations.get_record(kind, current_user, record_id) if record_id else None
-        return _render_form(kind, record, data, exc.messages, 422, "填写的内容有误，请按提示修改")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404, 409):
-            raise
-        record = operations.get_record(kind, current_user, record_id) if record_id else None
-        return _render_form(kind, record, data, exc.errors, exc.status, exc.message)
-    db.session.commit()
+    if record_id is None:
+        record = operations.create_draft(kind, current_user, data)
+    else:
+        record = operations.update_draft(kind, current_user, record_id, data)
+    for slot in kind.form.attachments:
+        upload: FileStorage | None = request.files.get(f"file_{slot.slot}")
+        if upload is not None and upload.filename:
+            try:
+                operations.attach_file(kind, current_user, record.id, slot.slot, upload.filename, upload.stream)
+            except DomainError as exc:  # keep the status (413/415/422), name the slot
+                exc.errors = {slot.slot: [exc.message]}
+                exc.message = f"{slot.label}：{exc.message}"
+                raise
     flash("已保存", "success")
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
 
@@ -111,23 +103,25 @@ def index(kind_path: str):
 
 @bp.route("/<kind_path>/new", methods=["GET", "POST"])
 @login_required
+@shows_errors(_form_again)
 def new(kind_path: str):
     kind = _kind(kind_path)
     if request.method == "POST":
         return _save_with_files(kind, None)
     operations.require_filer(kind, current_user)
-    return _render_form(kind, None, kind.draft_defaults(current_user), {})
+    return _render_form(kind, None, kind.draft_defaults(current_user))
 
 
 @bp.route("/<kind_path>/<id:record_id>/edit", methods=["GET", "POST"])
 @login_required
+@shows_errors(_form_again)
 def edit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     if request.method == "POST":
         return _save_with_files(kind, record_id)
     record = operations.editable_record(kind, current_user, record_id)
     values = {f.name: getattr(record, f.name) or "" for f in kind.form.fields}
-    return _render_form(kind, record, values, {})
+    return _render_form(kind, record, values)
 
 
 @bp.get("/<kind_path>/<id:record_id>")
@@ -138,7 +132,7 @@ def view(kind_path: str, record_id: int):
     return render_template("filings/view.html", kind=kind, record=record,
                            attachments=operations.attachments_of(kind, record),
                            history=operations.history_of(kind, record), regions=REGIONS,
-                           editable=EDITABLE)
+                           editable=EDITABLE, actions=operations.record_actions(kind, current_user, record))
 
 
 @bp.get("/<kind_path>/<id:record_id>/progress")
@@ -162,25 +156,28 @@ def download(kind_path: str, record_id: int, slot: str):
     return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
 
 
-@bp.route("/<kind_path>/<id:record_id>/submit", methods=["GET", "POST"])
-@login_required
-def submit(kind_path: str, record_id: int):
+def _submit_page(kind_path: str, record_id: int, exc: DomainError | None = None) -> str:
     kind = _kind(kind_path)
     record = operations.editable_record(kind, current_user, record_id)
     bureau = db.session.scalar(select(Bureau).where(Bureau.region_code == record.region_code))
-    if request.method == "POST":
-        try:
-            operations.submit(kind, current_user, record_id, request.form.get("opinion") or None)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau,
-                                   error=exc.message, errors=exc.errors), exc.status
-        db.session.commit()
-        flash("已发起审批", "success")
-        return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id))
-    return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau, errors={})
+    return render_template("filings/submit.html", kind=kind, record=record, bureau=bureau,
+                           error=exc.message if exc else None, errors=exc.errors if exc else {})
+
+
+def _submit_again(exc: DomainError, kind_path: str, record_id: int) -> str:
+    return _submit_page(kind_path, record_id, exc)
+
+
+@bp.route("/<kind_path>/<id:record_id>/submit", methods=["GET", "POST"])
+@login_required
+@shows_errors(_submit_again)
+def submit(kind_path: str, record_id: int):
+    if request.method == "GET":
+        return _submit_page(kind_path, record_id)
+    kind = _kind(kind_path)
+    operations.submit(kind, current_user, record_id, request.form.get("opinion") or None)
+    flash("已发起审批", "success")
+    return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id))
 
 
 @bp.post("/<kind_path>/<id:record_id>/delete")
@@ -188,6 +185,5 @@ def submit(kind_path: str, record_id: int):
 def delete(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     operations.delete_draft(kind, current_user, record_id)
-    db.session.commit()
     flash("已删除", "success")
     return redirect(url_for("filings.index", kind_path=kind.path))

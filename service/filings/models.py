@@ -39,6 +39,8 @@ TABS = {
     "terminated": ("终止", (FilingStatus.TERMINATED,)),
 }
 EDITABLE = (FilingStatus.DRAFT, FilingStatus.RETURNED)
+#: submitted and not refused: a record in force or on its way to it (it holds its machine, number, position …)
+ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
 
 def filing_indexes(table: str, *prefix_columns: str) -> tuple[Index, ...]:

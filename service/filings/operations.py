@@ -20,18 +20,19 @@ from ..attachments.storage import FileStore
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..process import operations as process
-from ..process.models import History, ProcessInstance
+from ..process.models import History, HumanTask, ProcessInstance
+from ..registry import registry
 from ..types import utcnow
-from .kinds import RecordKind
+from .chains import Chain, chain_for
 from .models import EDITABLE, FilingStatus
 from .queries import visible
 
 
-def ref_of(kind: RecordKind, record: Any) -> process.RecordRef:
+def ref_of(kind: Chain, record: Any) -> process.RecordRef:
     return process.RecordRef(kind.key, record.id, record.region_code, record.account_id)
 
 
-def require_filer(kind: RecordKind, actor: User) -> None:
+def require_filer(kind: Chain, actor: User) -> None:
     if actor.role != RoleKey.APPLICANT or actor.unit_type not in kind.filers:
         raise Forbidden(f"{kind.label}只能由" + "、".join(_FILER_LABELS[t] for t in kind.filers) + "账号填报")
 
@@ -39,7 +40,7 @@ def require_filer(kind: RecordKind, actor: User) -> None:
 _FILER_LABELS = {"owner": "产权单位", "construction": "施工单位"}
 
 
-def get_record(kind: RecordKind, actor: User, record_id: int) -> Any:
+def get_record(kind: Chain, actor: User, record_id: int) -> Any:
     """The record if the actor may see it; another unit's record is simply not found."""
     record = db.session.scalar(visible(kind, actor).where(kind.model.id == record_id))
     if record is None:
@@ -47,7 +48,7 @@ def get_record(kind: RecordKind, actor: User, record_id: int) -> Any:
     return record
 
 
-def editable_record(kind: RecordKind, actor: User, record_id: int, *, lock: bool = False) -> Any:
+def editable_record(kind: Chain, actor: User, record_id: int, *, lock: bool = False) -> Any:
     """The actor's own draft or returned record. ``lock`` takes its row for the change to come: two
     concurrent submits (a double click) must not both start a chain."""
     query = visible(kind, actor).where(kind.model.id == record_id)
@@ -63,7 +64,7 @@ def editable_record(kind: RecordKind, actor: User, record_id: int, *, lock: bool
     return record
 
 
-def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
+def create_draft(kind: Chain, actor: User, data: Mapping[str, Any]) -> Any:
     """添加: a draft may be incomplete, but what it holds must already be valid."""
     require_filer(kind, actor)
     values = kind.form.load(data, partial=True)
@@ -75,7 +76,7 @@ def create_draft(kind: RecordKind, actor: User, data: Mapping[str, Any]) -> Any:
     return record
 
 
-def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
+def update_draft(kind: Chain, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
     record = editable_record(kind, actor, record_id, lock=True)
     values = kind.form.load(data, partial=True)
     if record.status not in EDITABLE:  # a correction of a decided record: only what may change now
@@ -95,7 +96,7 @@ def update_draft(kind: RecordKind, actor: User, record_id: int, data: Mapping[st
     return record
 
 
-def delete_draft(kind: RecordKind, actor: User, record_id: int) -> None:
+def delete_draft(kind: Chain, actor: User, record_id: int) -> None:
     record = editable_record(kind, actor, record_id, lock=True)
     if record.status != FilingStatus.DRAFT:
         raise Conflict("已提交过审批的记录不能删除")
@@ -105,7 +106,7 @@ def delete_draft(kind: RecordKind, actor: User, record_id: int) -> None:
     db.session.flush()
 
 
-def attach_file(kind: RecordKind, actor: User, record_id: int, slot: str, filename: str,
+def attach_file(kind: Chain, actor: User, record_id: int, slot: str, filename: str,
                 stream: BinaryIO) -> Attachment:
     record = editable_record(kind, actor, record_id, lock=True)
     if slot not in {s.slot for s in kind.form.attachments}:
@@ -124,14 +125,19 @@ def attach_file(kind: RecordKind, actor: User, record_id: int, slot: str, filena
     return attachment
 
 
-def attachments_of(kind: RecordKind, record: Any) -> list[Attachment]:
+def choices_of(kind: Chain, actor: User) -> dict[str, list[tuple[int, str]]]:
+    """What the actor may pick for each reference field of the chain's form (pages and API alike)."""
+    return {f.name: kind.choices(actor, f.name) for f in kind.form.fields if f.type in ("ref", "refs")}
+
+
+def attachments_of(kind: Chain, record: Any) -> list[Attachment]:
     order = {s.slot: i for i, s in enumerate(kind.form.attachments)}
     rows = db.session.scalars(select(Attachment).where(Attachment.record_kind == kind.key,
                                                        Attachment.record_id == record.id)).all()
     return sorted(rows, key=lambda a: order.get(a.slot, 99))
 
 
-def _check_complete(kind: RecordKind, record: Any) -> None:
+def _check_complete(kind: Chain, record: Any) -> None:
     values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
     errors = kind.form.missing_required(values)
     present = {a.slot for a in attachments_of(kind, record)}
@@ -142,27 +148,43 @@ def _check_complete(kind: RecordKind, record: Any) -> None:
         raise Invalid("还有必填项或必传附件未完成，请补充后再发起审批", errors)
 
 
-def submit(kind: RecordKind, actor: User, record_id: int, opinion: str | None = None) -> Any:
+def submit(kind: Chain, actor: User, record_id: int, opinion: str | None = None) -> Any:
     """发起审批: start the chain for a draft, or hand a returned record back to the reviewers."""
     record = editable_record(kind, actor, record_id, lock=True)
     _check_complete(kind, record)
     values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
     kind.check_values(actor, record, values)
     kind.check_submit(actor, record)
-    ref = ref_of(kind, record)
     if record.status == FilingStatus.DRAFT:
-        instance, status = process.start_instance(ref, actor)
+        instance, result = process.start_instance(ref_of(kind, record), actor)
         record.instance_id = instance.id
+        record.submitted_at = utcnow()
+        apply_result(kind, record, result, actor)
     else:
         instance = process.lock_instance(record.instance_id)
         task = process.open_applicant_task(instance.id)
-        status = process.advance(instance, task, FORMS["resubmit"].load({"opinion": opinion}), actor, ref)
-    record.submitted_at = utcnow()
-    apply_status(kind, record, status, actor)
+        record.submitted_at = utcnow()
+        advance(kind, record, instance, process.CompleteTask(task, FORMS["resubmit"].load({"opinion": opinion})),
+                actor)
     return record
 
 
-def apply_status(kind: RecordKind, record: Any, status: FilingStatus, actor: User) -> None:
+def advance(kind: Chain, record: Any, instance: ProcessInstance, move: process.Move, actor: User | None) -> None:
+    """A filing's instance moves (review, resubmission, timer): the one step, then the status follows."""
+    apply_result(kind, record, process.step(instance, ref_of(kind, record), move, actor), actor)
+
+
+def status_after(result: process.StepResult) -> FilingStatus:
+    """A filing's status follows its instance: the declared outcome of its end, else who acts next."""
+    if result.finished:
+        return FilingStatus(result.outcome or FilingStatus.TERMINATED)
+    if RoleKey.APPLICANT in result.waiting_lanes:
+        return FilingStatus.RETURNED
+    return FilingStatus.IN_REVIEW
+
+
+def apply_result(kind: Chain, record: Any, result: process.StepResult, actor: User | None) -> None:
+    status = status_after(result)
     record.status = status
     if status in (FilingStatus.APPROVED, FilingStatus.TERMINATED):
         record.decided_at = utcnow()
@@ -170,11 +192,30 @@ def apply_status(kind: RecordKind, record: Any, status: FilingStatus, actor: Use
         kind.on_approved(actor, record)
 
 
-def progress_of(kind: RecordKind, record: Any) -> dict[str, Any]:
+def fire_filing_timer(instance: ProcessInstance) -> None:
+    """A filing's timer fired (e.g. a review left too long): the locked instance runs on."""
+    kind = chain_for(instance.record_kind)
+    advance(kind, db.session.get(kind.model, instance.record_id), instance, process.FireTimers(), None)
+
+
+def complete_review(actor: User, task: HumanTask, instance: ProcessInstance, data: dict[str, Any]) -> None:
+    """A review step of a filing, with the task's validated ``data``: the chain's task fields, then the step."""
+    kind = chain_for(task.record_kind)
+    record = db.session.get(kind.model, task.record_id)
+    kind.on_review(actor, record, data)
+    advance(kind, record, instance, process.CompleteTask(task, data), actor)
+
+
+def progress_of(kind: Chain, record: Any) -> dict[str, Any]:
     instance = db.session.get(ProcessInstance, record.instance_id) if record.instance_id else None
     return process.progress(instance, kind.key)
 
 
-def history_of(kind: RecordKind, record: Any) -> list[History]:
+def record_actions(kind: Chain, viewer: User, record: Any) -> list[tuple[str, str]]:
+    """(label, url) of what packages built on this chain offer on the record's page (e.g. 打印证书)."""
+    return [action for offer in registry().record_actions.get(kind.key, ()) for action in offer(viewer, record)]
+
+
+def history_of(kind: Chain, record: Any) -> list[History]:
     return list(db.session.scalars(select(History).where(History.record_kind == kind.key,
                                                          History.record_id == record.id).order_by(History.id)))

@@ -10,16 +10,15 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import RoleKey, User
 from ..extensions import db
-from ..organizations.models import Organization
 from ..process.models import History, HumanTask, TaskStatus
 from ..types import utcnow
-from .kinds import RecordKind
+from .chains import Chain
 from .models import TABS, FilingStatus
 
 SUBMITTED = tuple(s for s in FilingStatus if s != FilingStatus.DRAFT)
 
 
-def visible(kind: RecordKind, actor: User, statuses: tuple[str, ...] | None = None) -> Select:
+def visible(kind: Chain, actor: User, statuses: tuple[str, ...] | None = None) -> Select:
     """Applicants see their own unit's records; bureau staff their region's submitted ones; admin all.
     ``statuses`` narrows to a list tab."""
     model = kind.model
@@ -56,7 +55,7 @@ class Page:
 STAFF_SCOPES = {"todo": "待审批", "mine": "我发起的", "": "显示全部"}
 
 
-def _scoped(query: Select, kind: RecordKind, actor: User, scope: str) -> Select:
+def _scoped(query: Select, kind: Chain, actor: User, scope: str) -> Select:
     if scope == "todo":
         waiting = select(HumanTask.record_id).where(
             HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN, HumanTask.role == actor.role,
@@ -69,13 +68,14 @@ def _scoped(query: Select, kind: RecordKind, actor: User, scope: str) -> Select:
     return query
 
 
-def list_records(kind: RecordKind, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
+def list_records(kind: Chain, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
                  search: str = "", scope: str = "") -> Page:
     query = _scoped(visible(kind, actor, TABS.get(tab, TABS[""])[1]), kind, actor, scope)
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        by_unit = (select(User.id).join(Organization, Organization.id == User.organization_id)
-                   .where(Organization.name.like(f"%{escaped}%", escape="\\")))
+        # The account's unit is the 单位管理 chain's table, reached through the account, not imported.
+        unit = User.organization.property.mapper.class_
+        by_unit = select(User.id).join(User.organization).where(unit.name.like(f"%{escaped}%", escape="\\"))
         query = query.where(or_(
             kind.model.account_id.in_(by_unit.scalar_subquery()),  # the filing unit's name
             *(getattr(kind.model, c).like(f"%{escaped}%", escape="\\") for c in kind.search_columns),

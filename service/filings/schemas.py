@@ -8,12 +8,12 @@ from typing import Any
 from ..extensions import db
 from ..process.models import ProcessDefinition, ProcessInstance
 from ..types import iso
-from .kinds import RecordKind
+from .chains import Chain
 from .models import STATUS_LABELS, FilingStatus
 from .operations import attachments_of, history_of
 
 
-def record_out(kind: RecordKind, record: Any, *, detail: bool = False) -> dict[str, Any]:
+def record_out(kind: Chain, record: Any, *, detail: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"id": record.id, "status": record.status,
                            "status_label": STATUS_LABELS[FilingStatus(record.status)],
                            "process_key": kind.key, "account_id": record.account_id,
@@ -33,3 +33,7 @@ def record_out(kind: RecordKind, record: Any, *, detail: bool = False) -> dict[s
                        "action": h.action, "decision": h.decision, "opinion": h.opinion, "at": iso(h.at)}
                       for h in history_of(kind, record)]
     return out
+
+
+def choices_out(choices: dict[str, list[tuple[int, str]]]) -> dict[str, list[dict[str, Any]]]:
+    return {name: [{"value": value, "label": label} for value, label in options] for name, options in choices.items()}

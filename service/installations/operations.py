@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 
 from ..accounts.models import User
+from ..calendar import require_notice
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.calendar import require_notice
-from ..filings.kinds import RecordKind, register
-from ..filings.models import FilingStatus
+from ..filings.models import ACTIVE, FilingStatus
 from ..filings.personnel import check_personnel
 from ..machines.models import PropertyFiling
 from ..projects.models import Project
+from ..types import utcnow
 from ..workers.queries import picked_workers, worker_choices
 from .models import InstallationNotice
 
 REQUIRED_CODES = ("1103", "1104", "1105")
-ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
 
 def eligible_machines(actor: User, record: InstallationNotice | None) -> Select:
@@ -86,11 +85,7 @@ def choices(actor: User, field: str) -> list[tuple[int, str]]:
     return []
 
 
-INSTALLATION_NOTICE = register(RecordKind(
-    key="installation_notice", path="installation-notices", label="安装告知", model=InstallationNotice,
-    form_key="installation_notice", filers=("owner",), check_values=check_values, check_submit=check_submit,
-    list_columns=("property_filing_id", "project_id", "planned_date"),
-    derived_columns=project_region, choices=choices,
-    display=lambda r: (f"{r.machine.filing_number} {r.machine.model}（出厂编号 {r.machine.factory_number}）"
-                       if r.machine else f"#{r.id}"),
-))
+def end_installation(notice_id: int) -> None:
+    """The machine was dismantled: the notice is no longer in force (its machine may be installed again)."""
+    db.session.execute(update(InstallationNotice).where(InstallationNotice.id == notice_id)
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))

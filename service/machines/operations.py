@@ -12,14 +12,10 @@ from forms.codes import MACHINE_CATEGORIES, PARAMETER_CODES
 from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.kinds import RecordKind, register
-from ..filings.models import FilingStatus
-from ..filings.rules import unit_region
+from ..filings.models import ACTIVE
+from ..filings.numbering import assign_on_approval, next_number, number_if_missing
 from ..rules import operations as rules
 from .models import PropertyFiling
-from .numbering import assign_on_approval, next_number, number_if_missing
-
-ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 
 
 def _parameter_errors(category: str | None, rows: list[dict] | None, *, complete: bool) -> str | None:
@@ -69,15 +65,3 @@ def review_defaults(record: PropertyFiling) -> dict[str, Any]:
 
 def on_approved(actor: User, record: PropertyFiling) -> None:
     number_if_missing(record, "filing_number", review_defaults)
-
-
-PROPERTY_FILING = register(RecordKind(
-    key="property_filing", path="property-filings", label="产权备案", model=PropertyFiling,
-    form_key="property_filing", filers=("owner",), check_values=check_values, check_submit=check_submit,
-    on_review=on_review, on_approved=on_approved, review_defaults=review_defaults,
-    list_columns=("category", "model", "factory_number", "manufacturer"),
-    issued_fields=(("filing_number", "备案编号"),),
-    display=lambda r: f"{r.filing_number or '（未备案）'} {r.model}（出厂编号 {r.factory_number}）",
-    prefix_search_columns=("factory_number", "filing_number"),
-    derived_columns=unit_region,
-))

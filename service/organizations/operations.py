@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..accounts.models import User
+from ..accounts.operations import set_unit
 from ..errors import Invalid
 from ..extensions import db
-from ..filings.kinds import RecordKind, register
 from ..filings.models import FilingStatus
 from .models import Organization
 
@@ -29,15 +29,4 @@ def check_values(actor: User, record: Organization | None, values: Mapping[str, 
 
 def on_approved(actor: User, record: Organization) -> None:
     """An approved unit becomes its account's unit (the latest approved one wins)."""
-    # A plain table UPDATE: no ORM synchronisation and no autoflush; the step's other writes go out at commit.
-    db.session.execute(update(User.__table__).where(User.__table__.c.id == record.account_id)
-                       .values(organization_id=record.id))
-
-
-ORGANIZATION = register(RecordKind(
-    key="organization", path="organizations", label="单位管理", model=Organization, form_key="organization",
-    filers=("owner", "construction"), check_values=check_values, on_approved=on_approved,
-    list_columns=("name", "uscc", "org_type", "region_code"),
-    search_columns=("name",), prefix_search_columns=("uscc",),
-    draft_defaults=lambda actor: {"org_type": actor.unit_type},
-))
+    set_unit(record.account_id, record.id)

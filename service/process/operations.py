@@ -1,12 +1,16 @@
-"""Starting and advancing instances: one transaction per step, instance row locked, tasks synced.
+"""Starting and moving instances: one step function, instance row locked, tasks synced.
 
-The caller commits. Every step: lock the instance row (``FOR UPDATE`` on PostgreSQL, and a
-state-version check everywhere) → load → run → save → close/open human-task rows → history.
+The caller commits. Every way an instance moves — a task completed (a review, a resubmission), due
+timers, a message — is one call of :func:`step`: lock the instance row (``FOR UPDATE`` on
+PostgreSQL, and a state-version check everywhere) → load → run → save → close/open human-task rows →
+history. A step answers with a neutral :class:`StepResult`; what it means for a record (a filing's
+status, a certificate's state) is for the caller to decide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +25,13 @@ from workflows.parser import NS, ParsedDiagram, parse_xml
 from workflows.registry import diagram_sha256
 
 from ..accounts.models import Role, RoleKey, User
+from ..calendar import add_working_days
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..filings.calendar import add_working_days
-from ..filings.models import FilingStatus
+from ..registry import registry
 from ..rules import operations as rules
 from ..types import CHINA, china_today, utcnow
-from .engine import OUTCOMES, SERVICES, engine, spec_cache
+from .engine import engine, spec_cache
 from .forms import form_keys, task_form
 from .models import History, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus, Timer
 
@@ -46,10 +50,12 @@ def lint_context(key: str) -> LintContext:
     """What a diagram of ``key`` may name: roles, forms (with their choice fields' values, against which
     gateway conditions are checked for overlaps and gaps), services and end outcomes."""
     roles = frozenset(db.session.scalars(select(Role.key)))
-    extra = {"outcomes": OUTCOMES[key]} if key in OUTCOMES else {}
+    plugged = registry()
+    extra = {"outcomes": plugged.outcomes[key]} if key in plugged.outcomes else {}
     keys = form_keys()
     domains = form_domains({k: form for k in keys if (form := task_form(k)) is not None})
-    return LintContext(roles=roles, form_keys=keys, services=frozenset(SERVICES), form_fields=domains, **extra)
+    return LintContext(roles=roles, form_keys=keys, services=frozenset(plugged.services), form_fields=domains,
+                       **extra)
 
 
 def deploy_definition(key: str, xml: str | bytes, actor: User | None) -> ProcessDefinition:
@@ -93,21 +99,54 @@ def forget_diagrams() -> None:
     spec_cache.clear()
 
 
-def derive_status(wf: BpmnWorkflow, diagram: ParsedDiagram) -> FilingStatus:
-    """The record's status follows the instance: the declared outcome of its end event, else who acts next."""
-    if wf.is_completed():
-        return FilingStatus(engine.outcome(wf, diagram) or FilingStatus.TERMINATED)
-    if any(t.lane == RoleKey.APPLICANT for t in engine.ready_tasks(wf)):
-        return FilingStatus.RETURNED
-    return FilingStatus.IN_REVIEW
+@dataclass(frozen=True)
+class StepResult:
+    """Where an instance stands after a step, in the engine's terms."""
+
+    finished: bool
+    #: the declared outcome of the end event a finished instance reached (None while it runs)
+    outcome: str | None
+    #: the lanes (roles) of the user tasks now waiting
+    waiting_lanes: frozenset[str]
 
 
-def start_instance(ref: RecordRef, actor: User, data: dict | None = None) -> tuple[ProcessInstance, FilingStatus]:
+@dataclass(frozen=True)
+class CompleteTask:
+    """A person completed a human task with validated ``data`` (a review's decision, a resubmission)."""
+
+    task: HumanTask
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FireTimers:
+    """Due timers fire and the instance runs on."""
+
+
+@dataclass(frozen=True)
+class SendMessage:
+    """Message ``name`` reaches the waiting instance; ``label`` and ``opinion`` go to its history."""
+
+    name: str
+    label: str
+    payload: Any = None
+    opinion: str | None = None
+
+
+Move = CompleteTask | FireTimers | SendMessage
+
+
+def _result(wf: BpmnWorkflow, diagram: ParsedDiagram) -> StepResult:
+    return StepResult(wf.is_completed(), engine().outcome(wf, diagram),
+                      frozenset(t.lane or RoleKey.REVIEWER for t in engine().ready_tasks(wf)))
+
+
+def start_instance(ref: RecordRef, actor: User, data: dict | None = None) -> tuple[ProcessInstance, StepResult]:
     """Start the latest version of ``ref.kind``'s chain; ``data`` is what its routing and services read."""
     definition = latest_definition(ref.kind)
     diagram = parsed(definition)
-    wf = engine.start(diagram, data)
-    instance = ProcessInstance(definition_id=definition.id, state=engine.dump(wf), record_kind=ref.kind,
+    wf = engine().start(diagram, data)
+    instance = ProcessInstance(definition_id=definition.id, state=engine().dump(wf), record_kind=ref.kind,
                                record_id=ref.id, region_code=ref.region_code, started_by_id=actor.id,
                                status=InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING)
     db.session.add(instance)
@@ -115,7 +154,7 @@ def start_instance(ref: RecordRef, actor: User, data: dict | None = None) -> tup
     _record_timers(instance, wf, diagram)
     _sync_tasks(instance, wf, ref)
     add_history(instance.id, ref, "发起审批", actor, "submit")
-    return instance, derive_status(wf, diagram)
+    return instance, _result(wf, diagram)
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
@@ -134,34 +173,44 @@ def lock_task_and_instance(task_query: Select) -> tuple[HumanTask, ProcessInstan
     return (row[0], row[1]) if row else None
 
 
-def advance(instance: ProcessInstance, task: HumanTask, data: dict, actor: User,
-            ref: RecordRef) -> FilingStatus:
-    """Complete ``task`` with validated ``data`` and save; the instance must be locked by the caller.
-
-    Reads come first and writes are only queued, so the whole step is written by one flush at commit.
-    """
+def step(instance: ProcessInstance, ref: RecordRef, move: Move, actor: User | None) -> StepResult:
+    """Move a locked instance on, save it, sync its task rows and write its history — the one way an
+    instance moves. Reads come first and writes are only queued, so the step is written by one flush."""
     diagram = diagram_for(instance.definition_id)
-    wf = engine.load(diagram, instance.state)
-    # Rows exist exactly for the ready tasks, so when this task was the only one no query is needed.
-    only_this = [t.guid for t in engine.ready_tasks(wf)] == [task.task_guid]
-    open_rows = [task] if only_this else _open_rows(instance.id)
-    engine.complete(wf, task.task_guid, data)
-    decision = data.get("decision")
+    wf = engine().load(diagram, instance.state)
+    if isinstance(move, CompleteTask):
+        task = move.task
+        # Rows exist exactly for the ready tasks, so when this task was the only one no query is needed.
+        only_this = [t.guid for t in engine().ready_tasks(wf)] == [task.task_guid]
+        open_rows = [] if only_this else [row for row in _open_rows(instance.id) if row.id != task.id]
+        engine().complete(wf, task.task_guid, move.data)
+        decision = move.data.get("decision")
+        task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, utcnow(), actor.id
+        task.assignee_id = task.assignee_id or actor.id
+        task.decision = decision
+        history = (task.name, decision or "resubmit", decision, move.data.get("opinion"))
+    elif isinstance(move, FireTimers):
+        open_rows = _open_rows(instance.id)
+        engine().fire_due_timers(wf)
+        history = ("定时器", "timer", None, None)
+    else:
+        open_rows = _open_rows(instance.id)
+        try:
+            engine().send_message(wf, move.name, move.payload)
+        except MessageNotExpected:
+            raise Conflict("该流程当前不在等待此操作，请刷新后重试") from None
+        history = (move.label, move.name, None, move.opinion)
     _save(instance, wf, diagram)
-    now = utcnow()
-    task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
-    task.assignee_id = task.assignee_id or actor.id
-    task.decision = decision
-    _sync_tasks(instance, wf, ref, [row for row in open_rows if row.id != task.id])
-    action = decision or "resubmit"
-    add_history(instance.id, ref, task.name, actor, action, decision, data.get("opinion"))
-    return derive_status(wf, diagram)
+    _sync_tasks(instance, wf, ref, open_rows)
+    task_name, action, decision, opinion = history
+    add_history(instance.id, ref, task_name, actor, action, decision, opinion)
+    return _result(wf, diagram)
 
 
 def _save(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedDiagram) -> None:
     """Queue the new state. Its UPDATE carries ``WHERE state_version = <loaded>`` (the mapper's version
     column), so a concurrent save makes the flush fail with StaleDataError — answered as 409."""
-    instance.state = engine.dump(wf)
+    instance.state = engine().dump(wf)
     instance.status = InstanceStatus.COMPLETED if wf.is_completed() else InstanceStatus.RUNNING
     instance.updated_at = utcnow()
     _record_timers(instance, wf, diagram)
@@ -172,7 +221,7 @@ def _record_timers(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedD
     if not diagram.has_timers:
         return
     db.session.execute(Timer.__table__.delete().where(Timer.instance_id == instance.id))
-    for due in engine.timer_due_times(wf):
+    for due in engine().timer_due_times(wf):
         db.session.add(Timer(instance_id=instance.id, due_at=_aware(due)))
 
 
@@ -188,7 +237,7 @@ def _open_rows(instance_id: int) -> list[HumanTask]:
 def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef,
                 open_rows: list[HumanTask] | None = None) -> None:
     """Close rows whose task is no longer ready and open rows for newly ready tasks (queued, not flushed)."""
-    ready = {t.guid: t for t in engine.ready_tasks(wf)}
+    ready = {t.guid: t for t in engine().ready_tasks(wf)}
     open_rows = _open_rows(instance.id) if open_rows is None else open_rows
     known = {row.task_guid for row in open_rows}
     for row in open_rows:
@@ -230,7 +279,7 @@ def progress(instance: ProcessInstance | None, key: str) -> dict:
         definition, completed, active = latest_definition(key), [], []
     else:
         definition = db.session.get(ProcessDefinition, instance.definition_id)
-        prog = engine.progress(engine.load(diagram_for(definition.id), instance.state))
+        prog = engine().progress(engine().load(diagram_for(definition.id), instance.state))
         completed, active = prog.completed, prog.active
     return {"bpmn_xml": definition.bpmn_xml, "completed": completed, "active": active,
             "process_key": definition.key, "process_version": definition.version}
@@ -254,35 +303,6 @@ def open_applicant_task(instance_id: int) -> HumanTask:
     return task
 
 
-def advance_timers(instance: ProcessInstance, ref: RecordRef) -> BpmnWorkflow:
-    """Let due timers fire and run on; the instance must be locked by the caller."""
-    diagram = diagram_for(instance.definition_id)
-    open_rows = _open_rows(instance.id)
-    wf = engine.load(diagram, instance.state)
-    engine.fire_due_timers(wf)
-    _save(instance, wf, diagram)
-    _sync_tasks(instance, wf, ref, open_rows)
-    add_history(instance.id, ref, "定时器", None, "timer")
-    return wf
-
-
-def deliver_message(instance: ProcessInstance, ref: RecordRef, name: str, payload: Any, actor: User | None,
-                    label: str, opinion: str | None = None) -> BpmnWorkflow:
-    """Hand message ``name`` to the waiting instance and run on; the instance must be locked by the caller.
-    A message the instance does not wait for is a conflict (a second click, an answer already in)."""
-    diagram = diagram_for(instance.definition_id)
-    open_rows = _open_rows(instance.id)
-    wf = engine.load(diagram, instance.state)
-    try:
-        engine.send_message(wf, name, payload)
-    except MessageNotExpected:
-        raise Conflict("该流程当前不在等待此操作，请刷新后重试") from None
-    _save(instance, wf, diagram)
-    _sync_tasks(instance, wf, ref, open_rows)
-    add_history(instance.id, ref, label, actor, name, opinion=opinion)
-    return wf
-
-
 def migrate_instance(instance: ProcessInstance, target: ProcessDefinition, actor: User | None,
                      apply: bool) -> MigrationPlan:
     """Preview (``apply`` false) or carry out moving a locked instance onto ``target``; refused unless safe.
@@ -290,15 +310,15 @@ def migrate_instance(instance: ProcessInstance, target: ProcessDefinition, actor
     Open task rows follow the instance: a task still waiting keeps its row (and claim) with the new
     version's name, role and form; tasks that went away are cancelled, new ones opened."""
     source = db.session.get(ProcessDefinition, instance.definition_id)
-    wf = engine.load(diagram_for(source.id), instance.state)
+    wf = engine().load(diagram_for(source.id), instance.state)
     new = diagram_for(target.id)
-    plan = engine.migrate(wf, new)
+    plan = engine().migrate(wf, new)
     if not (apply and plan.safe):
         return plan
     instance.definition_id = target.id
     _save(instance, wf, new)
     open_rows = _open_rows(instance.id)
-    ready = {t.guid: t for t in engine.ready_tasks(wf)}
+    ready = {t.guid: t for t in engine().ready_tasks(wf)}
     for row in open_rows:
         if (task := ready.get(row.task_guid)) is not None:
             role = task.lane or RoleKey.REVIEWER
@@ -309,8 +329,3 @@ def migrate_instance(instance: ProcessInstance, target: ProcessDefinition, actor
     _sync_tasks(instance, wf, ref, open_rows)
     add_history(instance.id, ref, f"流程迁移：版本 {source.version} → {target.version}", actor, "migrate")
     return plan
-
-
-def outcome_of(instance: ProcessInstance, wf: BpmnWorkflow) -> str | None:
-    """The declared outcome of the end event a finished instance reached (None while it runs)."""
-    return engine.outcome(wf, diagram_for(instance.definition_id))

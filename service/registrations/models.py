@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Float, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,8 @@ class UseRegistration(FilingMixin, db.Model):
     #: set when the machine's 拆卸告知 is approved: the installation / registration is no longer in force
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: the ministry refused 制证: the using unit may correct its people and position until the next 制证
+    correction_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     installation_notice = relationship("InstallationNotice")
 

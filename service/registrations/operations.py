@@ -5,26 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, select, update
 
 from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.geo import bd09_to_wgs84, distance_m
-from ..filings.kinds import RecordKind, register
-from ..filings.models import FilingStatus
+from ..filings.models import ACTIVE, FilingStatus
+from ..filings.numbering import assign_on_approval, next_number, number_if_missing
 from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
-from ..machines.models import PropertyFiling
-from ..machines.numbering import assign_on_approval, next_number, number_if_missing
+from ..installations.operations import end_installation
 from ..projects.models import Project
+from ..registry import registry
 from ..rules import operations as rules
+from ..types import utcnow
 from ..workers.queries import picked_workers, worker_choices
 from .models import UseRegistration
 
 REQUIRED_CODES = ("1106", "1107", "1108", "1109")
-ACTIVE = (FilingStatus.IN_REVIEW, FilingStatus.RETURNED, FilingStatus.APPROVED)
 DRIVER_CATEGORY = {"T": "05", "S": "06", "W": "07"}
 SIGNALLER_CATEGORY = "04"
 
@@ -141,23 +140,21 @@ CORRECTABLE = ("personnel", "worker_ids", "longitude", "latitude", "manager_name
 
 
 def correctable(record: UseRegistration) -> tuple[str, ...]:
-    from ..certificates.models import Certificate, CertificateStatus  # the certificate builds on this kind
-
-    failed = db.session.scalar(select(Certificate.id).where(Certificate.registration_id == record.id,
-                                                           Certificate.status == CertificateStatus.FAILED))
-    return CORRECTABLE if failed is not None and record.status == FilingStatus.APPROVED else ()
+    return CORRECTABLE if record.correction_open and record.status == FilingStatus.APPROVED else ()
 
 
-USE_REGISTRATION = register(RecordKind(
-    key="use_registration", path="use-registrations", label="使用登记", model=UseRegistration,
-    form_key="use_registration", filers=("construction",), check_values=check_values, check_submit=check_submit,
-    on_review=on_review, on_approved=on_approved, review_defaults=review_defaults,
-    issued_fields=(("registration_number", "使用登记编号"),),
-    list_columns=("registration_number", "internal", "factory_number"),
-    column_labels={"factory_number": "出厂编号", "internal": "是否对内"},
-    list_loaders=lambda: [selectinload(UseRegistration.installation_notice).selectinload(InstallationNotice.machine)
-                          .selectinload(PropertyFiling.account).selectinload(User.organization)],
-    display=lambda r: f"{r.registration_number or '（未登记）'}（出厂编号 {r.factory_number}）",
-    prefix_search_columns=("registration_number",), derived_columns=derived, choices=choices,
-    correctable=correctable,
-))
+def open_correction(record: UseRegistration, is_open: bool) -> None:
+    """The ministry refused 制证 (open) or the data went to it again (closed)."""
+    record.correction_open = is_open
+
+
+#: emitted with (registration, actor) when a registration stops being in force (its machine was dismantled)
+ENDED = "use_registration.ended"
+
+
+def end_use(record: UseRegistration, actor: User | None) -> None:
+    """The machine is gone from the site: its registration and installation are no longer in force."""
+    db.session.execute(update(UseRegistration).where(UseRegistration.id == record.id)
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+    end_installation(record.installation_notice_id)
+    registry().emit(ENDED, record, actor)

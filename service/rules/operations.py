@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from ..errors import Invalid
 from ..extensions import db
+from ..registry import registry
 from .models import PlatformRule
 
 _PLACEHOLDER = re.compile(r"\{([a-z]+)(?::0?\d+d)?\}")
@@ -61,13 +63,8 @@ class RuleDef:
     unit: str = ""
 
 
-#: The kinds whose review tasks carry a due date, with the regulation's days where it names them.
-SLA_DEFAULTS = {"organization": 5, "worker": 5, "project": 5, "property_filing": 7, "installation_notice": 2,
-                "use_registration": 7, "dismantling_notice": 2}
-SLA_LABELS = {"organization": "单位管理", "worker": "特种工人", "project": "项目管理", "property_filing": "产权备案",
-              "installation_notice": "安装告知", "use_registration": "使用登记", "dismantling_notice": "拆卸告知"}
-
-RULES: dict[str, RuleDef] = {r.key: r for r in (
+#: The rules every installation has; each chain adds its 办理时限 (:func:`sla_rule`) when registered.
+BASE_RULES: tuple[RuleDef, ...] = (
     RuleDef("filing_number_pattern", "备案编号规则", "{region}-{category}-{year}-{seq:05d}", _pattern,
             "审批通过时预填的产权备案编号；{region} 地区代码，{category} T/S/W，{year} 年份，{seq:05d} 五位流水号"),
     RuleDef("registration_number_pattern", "使用登记编号规则", "SYDJ-{region}-{category}-{year}-{seq:05d}", _pattern,
@@ -76,26 +73,41 @@ RULES: dict[str, RuleDef] = {r.key: r for r in (
             help="两台在用设备的安装位置不得小于此距离"),
     RuleDef("certificate_validity_months", "使用登记证有效期", 12, _bounded(int, 1, 60), unit="个月",
             help="制证时未填写有效期至的，按此计算"),
-    *(RuleDef(f"sla_days_{kind}", f"{label}审批时限", days, _bounded(int, 1, 60), unit="个工作日",
-              help="每个审批环节自任务生成起的办理时限，超期在列表中标记")
-      for kind, label in SLA_LABELS.items() for days in [SLA_DEFAULTS[kind]]),
-)}
+)
+
+
+def sla_rule(kind: str, label: str, days: int) -> RuleDef:
+    """A chain's 办理时限: working days for each of its review steps, ``days`` by default."""
+    return RuleDef(f"sla_days_{kind}", f"{label}审批时限", days, _bounded(int, 1, 60), unit="个工作日",
+                   help="每个审批环节自任务生成起的办理时限，超期在列表中标记")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["crane"].rules.update({rule.key: rule for rule in BASE_RULES})
+
+
+def register(app: Flask, rule: RuleDef) -> None:
+    app.extensions["crane"].rules[rule.key] = rule
+
+
+def definitions() -> dict[str, RuleDef]:
+    return registry().rules
 
 
 def value(key: str) -> Any:
     """The rule's value now: the administrator's if changed, else the shipped default."""
     stored = db.session.scalar(select(PlatformRule.value).where(PlatformRule.key == key))
-    return RULES[key].default if stored is None else stored
+    return definitions()[key].default if stored is None else stored
 
 
 def sla_days(kind: str) -> int | None:
     key = f"sla_days_{kind}"
-    return int(value(key)) if key in RULES else None
+    return int(value(key)) if key in definitions() else None
 
 
 def all_values() -> dict[str, Any]:
     stored = dict(db.session.execute(select(PlatformRule.key, PlatformRule.value)).all())
-    return {key: stored.get(key, rule.default) for key, rule in RULES.items()}
+    return {key: stored.get(key, rule.default) for key, rule in definitions().items()}
 
 
 def clean(changes: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +115,7 @@ def clean(changes: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     for key, raw in changes.items():
-        rule = RULES.get(key)
+        rule = definitions().get(key)
         if rule is None:
             errors[key] = ["未知的规则"]
             continue

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from forms.codes import REGIONS
 
-from ..api.blueprint import actor
-from ..api.blueprint import bp as api
 from ..filings.models import STATUS_LABELS
+from ..types import china_today
+from ..web.api import actor
+from ..web.api import bp as api
 from .operations import chain_counts, last_months
 
 bp = Blueprint("statistics", __name__)
@@ -27,7 +26,7 @@ def _region() -> str | None:
 def console():
     region = _region()
     return render_template("statistics/console.html", chains=chain_counts(current_user, region),
-                           months=last_months(dt.date.today()), statuses=STATUS_LABELS, regions=REGIONS,
+                           months=last_months(china_today()), statuses=STATUS_LABELS, regions=REGIONS,
                            region=region)
 
 

@@ -10,15 +10,15 @@ from sqlalchemy import case, extract, func, select
 from ..accounts.models import RoleKey, User
 from ..errors import Forbidden
 from ..extensions import db
-from ..filings.kinds import KINDS, RecordKind
+from ..filings.chains import Chain, chains
 from ..filings.queries import visible
 from ..process.models import HumanTask, TaskStatus
-from ..types import utcnow
+from ..types import china_today, utcnow
 
 
 @dataclass
 class ChainCounts:
-    kind: RecordKind
+    kind: Chain
     by_status: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)  # "2026-11" → filings submitted that month
     open_reviews: int = 0  # review tasks waiting (any level)
@@ -42,11 +42,11 @@ def chain_counts(actor: User, region_code: str | None = None) -> list[ChainCount
     """Bureau staff see their region; the administrator every region, or one."""
     if actor.role not in (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.ADMIN):
         raise Forbidden("统计控制台仅对住建局审批人员和管理员开放")
-    months = last_months(dt.date.today())
+    months = last_months(china_today())
     first = dt.datetime.strptime(months[0] + "-01", "%Y-%m-%d").replace(tzinfo=dt.UTC)
     reviews = _review_counts(region_code if actor.role == RoleKey.ADMIN else actor.region_code)
     result = []
-    for kind in KINDS.values():
+    for kind in chains().values():
         model = kind.model
         base = visible(kind, actor)
         if region_code and actor.role == RoleKey.ADMIN:

@@ -2,48 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
 from forms.codes import REGIONS
 
 from ..errors import DomainError
-from ..extensions import db
-from ..filings.kinds import KINDS
+from ..filings.chains import chain_for, chains
 from ..filings.operations import attachments_of, history_of
 from ..process.forms import task_form
+from ..web.pages import shows_errors
 from . import operations
 
 bp = Blueprint("tasks", __name__)
-SCOPES = {"claimable": "待认领", "mine": "我的待办", "all": "全部待审批"}
 
 
 @bp.get("/tasks")
 @login_required
 def index():
     scope = request.args.get("scope", "claimable")
-    scope = scope if scope in SCOPES else "claimable"
+    scope = scope if scope in operations.SCOPES else "claimable"
     kind = request.args.get("kind") or None
     page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
-    rows, total = operations.list_tasks(current_user, scope, kind if kind in KINDS else None, page, 20)
-    return render_template("tasks/list.html", rows=rows, total=total, page=page, scope=scope, scopes=SCOPES,
-                           kinds=KINDS, kind=kind, regions=REGIONS)
+    rows, total = operations.list_tasks(current_user, scope, kind if kind in chains() else None, page, 20)
+    return render_template("tasks/list.html", rows=rows, total=total, page=page, scope=scope,
+                           scopes=operations.SCOPES, kinds=chains(), kind=kind, regions=REGIONS)
 
 
-def _task_page(task_id: int, values=None, errors=None, message=None, status=200):
+def _task_page(task_id: int, exc: DomainError | None = None) -> str:
+    """The task with its record; after a failed attempt, what the reviewer chose and every message."""
     task = operations.get_task(current_user, task_id)
-    kind = KINDS[task.record_kind]
-    record = db.session.get(kind.model, task.record_id)
-    form = task_form(task.form_key)
-    choices = {f.name: kind.review_choices(current_user, record, f.name)
-               for f in (form.fields if form else ()) if f.type in ("ref", "refs")}
-    return render_template("tasks/task.html", task=task, kind=kind, record=record, choices=choices,
-                           form=form, values=values or kind.review_defaults(record),
-                           errors=errors or {},
-                           error=message, attachments=attachments_of(kind, record),
+    kind, record = chain_for(task.record_kind), operations.record_of(task)
+    values: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"} if exc else {}
+    return render_template("tasks/task.html", task=task, kind=kind, record=record,
+                           choices=operations.review_choices(current_user, task), form=task_form(task.form_key),
+                           values=values or operations.review_defaults(task), errors=exc.errors if exc else {},
+                           error=exc.message if exc else None, attachments=attachments_of(kind, record),
                            history=history_of(kind, record), regions=REGIONS,
-                           candidate=operations.is_candidate(current_user, task)), status
+                           candidate=operations.is_candidate(current_user, task))
+
+
+def _shown_on_task_page(exc: DomainError, task_id: int) -> str:
+    return _task_page(task_id, exc)
 
 
 @bp.get("/tasks/<id:task_id>")
@@ -54,15 +56,9 @@ def show(task_id: int):
 
 @bp.post("/tasks/<id:task_id>/claim")
 @login_required
+@shows_errors(_shown_on_task_page)
 def claim(task_id: int):
-    try:
-        operations.claim_task(current_user, task_id)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _task_page(task_id, message=exc.message, status=exc.status)
-    db.session.commit()
+    operations.claim_task(current_user, task_id)
     flash("已认领，请审批", "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
@@ -71,25 +67,15 @@ def claim(task_id: int):
 @login_required
 def unclaim(task_id: int):
     operations.unclaim_task(current_user, task_id)
-    db.session.commit()
     flash("已取消认领", "info")
     return redirect(url_for("tasks.index"))
 
 
 @bp.post("/tasks/<id:task_id>/complete")
 @login_required
+@shows_errors(_shown_on_task_page)
 def complete(task_id: int):
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    try:
-        task = operations.complete_task(current_user, task_id, data)
-    except ValidationError as exc:
-        db.session.rollback()
-        return _task_page(task_id, data, exc.messages, "请填写审批结果和审批意见", 422)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _task_page(task_id, data, exc.errors, exc.message, exc.status)
-    db.session.commit()
+    task = operations.complete_task(current_user, task_id, data)
     flash(f"已办结：{task.name}", "success")
     return redirect(url_for("tasks.index"))

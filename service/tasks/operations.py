@@ -13,12 +13,15 @@ from sqlalchemy import Select, false, func, or_, select, update
 from ..accounts.models import RoleKey, User
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
-from ..filings.kinds import KINDS
-from ..filings.operations import apply_status, ref_of
+from ..filings.chains import chain_for
+from ..filings.operations import complete_review
 from ..process import operations as process
 from ..process.forms import task_form
 from ..process.models import HumanTask, TaskStatus
 from ..types import utcnow
+
+#: the review-task lists: 待认领, 我的待办, 全部待审批
+SCOPES = {"claimable": "待认领", "mine": "我的待办", "all": "全部待审批"}
 
 
 def is_candidate(actor: User, task: HumanTask) -> bool:
@@ -44,10 +47,22 @@ def get_task(actor: User, task_id: int) -> HumanTask:
     return task
 
 
+def record_of(task: HumanTask) -> Any:
+    kind = chain_for(task.record_kind)
+    return db.session.get(kind.model, task.record_id)
+
+
 def review_defaults(task: HumanTask) -> dict[str, Any]:
     """What the task's form proposes (e.g. the next 备案编号)."""
-    kind = KINDS[task.record_kind]
-    return kind.review_defaults(db.session.get(kind.model, task.record_id))
+    return chain_for(task.record_kind).review_defaults(record_of(task))
+
+
+def review_choices(actor: User, task: HumanTask) -> dict[str, list[tuple[int, str]]]:
+    """What the task's form offers for its reference fields (e.g. the region's 监督员 for the chief)."""
+    form = task_form(task.form_key)
+    kind, record = chain_for(task.record_kind), record_of(task)
+    return {f.name: kind.review_choices(actor, record, f.name)
+            for f in (form.fields if form else ()) if f.type in ("ref", "refs")}
 
 
 def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, page: int = 1,
@@ -111,10 +126,5 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
     if task.assignee_id not in (None, actor.id):
         raise Conflict("该任务已被其他审批人认领")
     form = task_form(task.form_key)
-    clean = form.load(data) if form else {}
-    kind = KINDS[task.record_kind]
-    record = db.session.get(kind.model, task.record_id)
-    kind.on_review(actor, record, clean)
-    status = process.advance(instance, task, clean, actor, ref_of(kind, record))
-    apply_status(kind, record, status, actor)
+    complete_review(actor, task, instance, form.load(data) if form else {})
     return task

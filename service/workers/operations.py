@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from ..accounts.models import User
 from ..errors import Invalid
-from ..filings.kinds import RecordKind, register
-from ..filings.rules import unit_region
+from ..types import china_today
 from .models import Worker
 
 
@@ -26,16 +24,6 @@ def check_values(actor: User, record: Worker | None, values: Mapping[str, Any]) 
 
 
 def check_submit(actor: User, record: Worker) -> None:
-    if record.valid_until and record.valid_until < dt.date.today():
+    if record.valid_until and record.valid_until < china_today():
         raise Invalid.field("valid_until",
                             f"证书已于 {record.valid_until:%Y-%m-%d} 过期，请先办理延期复核并更新证书信息")
-
-
-WORKER = register(RecordKind(
-    key="worker", path="workers", label="特种工人", model=Worker, form_key="worker",
-    filers=("owner", "construction"), check_values=check_values, check_submit=check_submit,
-    list_columns=("name", "category", "certificate_number", "valid_until"),
-    search_columns=("name",), prefix_search_columns=("id_number", "certificate_number"),
-    display=lambda r: f"{r.name}（{r.category} 证书至 {r.valid_until:%Y-%m-%d}）" if r.valid_until else r.name,
-    draft_defaults=unit_defaults, derived_columns=unit_region,
-))

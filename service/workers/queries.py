@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import Select, select
@@ -13,13 +12,14 @@ from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.models import FilingStatus
+from ..types import china_today
 from .models import Worker
 
 
 def eligible_workers(actor: User) -> Select:
     """The unit's approved special workers whose certificate is still valid."""
     return select(Worker).where(Worker.account_id == actor.id, Worker.status == FilingStatus.APPROVED,
-                                Worker.valid_until >= dt.date.today())
+                                Worker.valid_until >= china_today())
 
 
 def picked_workers(actor: User, worker_ids: Iterable[int]) -> list[Worker]:
@@ -30,7 +30,7 @@ def picked_workers(actor: User, worker_ids: Iterable[int]) -> list[Worker]:
         if worker is None:
             other = db.session.get(Worker, worker_id)
             own = other is not None and other.account_id == actor.id
-            expired = own and other.valid_until is not None and other.valid_until < dt.date.today()
+            expired = own and other.valid_until is not None and other.valid_until < china_today()
             name = other.name if own else f"编号 {worker_id}"
             raise Invalid.field("worker_ids", f"特种工人 {name} 证书已过期，不能选用" if expired
                                 else f"特种工人 {name} 不是本单位已通过审批的特种工人")

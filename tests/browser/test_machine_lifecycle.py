@@ -15,13 +15,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service.accounts.operations import create_staff_user, register
+from service.calendar import add_working_days
 from service.extensions import db
-from service.filings.calendar import add_working_days
+from service.filings.chains import chain_for
 from service.filings.operations import attach_file, create_draft, submit
-from service.organizations.operations import ORGANIZATION
-from service.projects.operations import PROJECT
 from service.tasks.operations import complete_task, list_tasks
-from service.workers.operations import WORKER
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -43,10 +41,10 @@ def _approve_all(reviewer: Any) -> None:
 
 def _approved_unit(account: Any, reviewer: Any, org_type: str) -> dict[str, str]:
     data = factories.organization_data(org_type=org_type)
-    unit = create_draft(ORGANIZATION, account, data)
+    unit = create_draft(chain_for("organization"), account, data)
     for slot in factories.ORG_SLOTS:
-        attach_file(ORGANIZATION, account, unit.id, slot, "scan.pdf", factories.pdf_file()[0])
-    submit(ORGANIZATION, account, unit.id)
+        attach_file(chain_for("organization"), account, unit.id, slot, "scan.pdf", factories.pdf_file()[0])
+    submit(chain_for("organization"), account, unit.id)
     _approve_all(reviewer)
     db.session.expire(account)  # the approval links the unit to the account with a plain UPDATE
     return {"name": data["name"], "uscc": data["uscc"]}
@@ -54,9 +52,9 @@ def _approved_unit(account: Any, reviewer: Any, org_type: str) -> dict[str, str]
 
 def _approved_worker(account: Any, reviewer: Any, category: str, unit: dict[str, str]) -> dict[str, Any]:
     data = factories.worker_data(category=category, employer_name=unit["name"], employer_uscc=unit["uscc"])
-    worker = create_draft(WORKER, account, data)
-    attach_file(WORKER, account, worker.id, "certificate", "certificate.pdf", factories.pdf_file()[0])
-    submit(WORKER, account, worker.id)
+    worker = create_draft(chain_for("worker"), account, data)
+    attach_file(chain_for("worker"), account, worker.id, "certificate", "certificate.pdf", factories.pdf_file()[0])
+    submit(chain_for("worker"), account, worker.id)
     _approve_all(reviewer)
     return {"id": worker.id, "name": data["name"], "id_number": data["id_number"], "category": category}
 
@@ -76,8 +74,8 @@ def prepare(prefix: str) -> dict[str, Any]:
     builder_unit = _approved_unit(builder, reviewer, "construction")
     project_data = factories.project_data(installation_unit_uscc=owner_unit["uscc"],
                                           construction_unit_uscc=builder_unit["uscc"])
-    project = create_draft(PROJECT, owner, project_data)
-    submit(PROJECT, owner, project.id)
+    project = create_draft(chain_for("project"), owner, project_data)
+    submit(chain_for("project"), owner, project.id)
     _approve_all(reviewer)
     workers = {"installer": _approved_worker(owner, reviewer, "08", owner_unit),
                "driver": _approved_worker(builder, reviewer, "05", builder_unit),

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from service.accounts.operations import create_staff_user, register
 from service.extensions import db
+from service.filings.chains import chain_for
 from service.filings.operations import attach_file, create_draft, submit
-from service.organizations.operations import ORGANIZATION
 from service.tasks.operations import complete_task, list_tasks
 from tests import factories
 
@@ -21,10 +21,10 @@ def owner_with_unit(username: str) -> None:
                       "phone": "13800138000", "unit_type": "owner"})
     reviewer = create_staff_user({"username": f"{username}_rev", "password": PASSWORD, "role": "reviewer",
                                   "region_code": "650100"})
-    unit = create_draft(ORGANIZATION, owner, factories.organization_data())
+    unit = create_draft(chain_for("organization"), owner, factories.organization_data())
     for slot in factories.ORG_SLOTS:
-        attach_file(ORGANIZATION, owner, unit.id, slot, "scan.pdf", factories.pdf_file()[0])
-    submit(ORGANIZATION, owner, unit.id)
+        attach_file(chain_for("organization"), owner, unit.id, slot, "scan.pdf", factories.pdf_file()[0])
+    submit(chain_for("organization"), owner, unit.id)
     task = list_tasks(reviewer, "claimable")[0][0]
     complete_task(reviewer, task.id, {"decision": "approve", "opinion": "同意"})
     db.session.commit()

@@ -12,8 +12,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from service.extensions import db
-from service.jobs.dispatcher import run_once
 from service.process.models import Job
+from service.process.worker import run_once
 
 # The standard's schemas are test data beside the checkout (../shared), not part of the project.
 _XSD_CANDIDATES = [Path(p) for p in (os.environ.get("CRANE_OFD_XSD_DIR"),) if p] + [

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from service.filings.calendar import add_working_days
+from service.calendar import add_working_days
 from tests import factories
 from tests.service.conftest import approve_with_number, decide, open_task_for, submit_organization
 

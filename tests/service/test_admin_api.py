@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
+from service.calendar import add_working_days
 from service.extensions import db
-from service.filings.calendar import add_working_days
 from service.process.models import HumanTask, ProcessDefinition
 from service.types import CHINA, china_today, utcnow
 from tests.service.chains import submit_machine

@@ -79,7 +79,7 @@ def test_other_roles_get_403(app, make_api, kind, owner):
     assert client.post("/admin/rules", data={"position_distance_m": "10"}).status_code == 403
     db.session.expire_all()
     assert db.session.get(User, owner.user.id).active == before
-    assert rules.value("position_distance_m") == rules.RULES["position_distance_m"].default
+    assert rules.value("position_distance_m") == rules.definitions()["position_distance_m"].default
     assert _count(AuditEntry) == 0
 
 
@@ -356,7 +356,7 @@ def test_saving_the_whole_rules_form_unchanged_logs_nothing(admin_page):
     page = admin_page.get("/admin/rules").text
     values = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', page))
     assert "filing_number_pattern" in values and "sla_days_worker" in values
-    values = {k: html.unescape(v) for k, v in values.items() if k in rules.RULES}
+    values = {k: html.unescape(v) for k, v in values.items() if k in rules.definitions()}
     assert admin_page.post("/admin/rules", data=values).status_code == 302
     assert _count(AuditEntry) == 0
 

@@ -169,7 +169,7 @@ def test_the_window_is_reached_from_the_registration(in_use, reviewer, client):
 
 
 def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api):
-    from service.certificates.operations import months_after
+    from service.calendar import months_after
     from service.types import china_today
 
     assert make_api("admin").patch("/admin/rules", json={"certificate_validity_months": 6}).status_code == 200
@@ -185,6 +185,6 @@ def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api):
     (dt.date(2026, 11, 24), 14, dt.date(2028, 1, 24)), (dt.date(2026, 3, 15), 12, dt.date(2027, 3, 15)),
 ])
 def test_months_after(day, months, expected):
-    from service.certificates.operations import months_after
+    from service.calendar import months_after
 
     assert months_after(day, months) == expected

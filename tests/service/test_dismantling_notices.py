@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from service.filings.calendar import add_working_days
+from service.calendar import add_working_days
 from tests.service.chains import person
 from tests.service.conftest import open_task_for
 

@@ -8,18 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from service.extensions import db
-from service.jobs import outbox
-from service.jobs.dispatcher import run_once
+from service.process import jobs as outbox
 from service.process.models import Job, JobStatus, Timer
 from service.process.operations import deploy_definition
+from service.process.worker import run_once
+from service.registry import Job as JobHandler
 from service.types import utcnow
 from tests.service.conftest import submit_organization
 
 
 @pytest.fixture
-def recorder(monkeypatch):
+def recorder(app, monkeypatch):
     calls = []
-    monkeypatch.setitem(outbox.HANDLERS, "test.record", lambda payload: calls.append(payload))
+    monkeypatch.setitem(app.extensions["crane"].jobs, "test.record", JobHandler(calls.append))
     return calls
 
 
@@ -46,7 +47,7 @@ def test_failing_job_is_retried_with_backoff_then_failed(app, monkeypatch):
         attempts.append(payload)
         raise RuntimeError("ministry down")
 
-    monkeypatch.setitem(outbox.HANDLERS, "test.boom", boom)
+    monkeypatch.setitem(app.extensions["crane"].jobs, "test.boom", JobHandler(boom))
     job = outbox.enqueue("test.boom", {})
     db.session.commit()
     run_once("w1")

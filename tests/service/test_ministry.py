@@ -19,7 +19,7 @@ from stdnum.iso7064 import mod_37_36
 from service.certificates.gateway import Answer, GatewayError, HttpGateway, forget_gateways
 from service.certificates.simulator import Simulator, license_code
 from service.extensions import db
-from service.jobs.dispatcher import run_once
+from service.process.worker import run_once
 from service.workers.models import Worker
 from tests import factories
 from tests.service.certificate_support import NUMBER, drain, make
@@ -189,7 +189,7 @@ def test_simulator_server_answers_garbage_with_a_refusal(remote):
 
 
 def test_an_unreachable_ministry_is_retried_then_reported(in_use, reviewer, app):
-    from service.jobs import outbox
+    from service.process import jobs as outbox
     from service.process.models import Job
 
     app.config.update(MINISTRY_URL="http://127.0.0.1:9", MINISTRY_TIMEOUT_SECONDS=0.5)

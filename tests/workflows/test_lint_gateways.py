@@ -9,9 +9,8 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-import service.models  # noqa: F401 - registers the services the shipped diagrams call, as the app does
 from forms import FORMS
-from service.process.engine import OUTCOMES, SERVICES
+from service import create_app
 from service.reference import BPMN_DIR
 from workflows.errors import DiagramRejected, LintIssue
 from workflows.lint import MAX_ASSIGNMENTS, LintContext, form_domains, validate_diagram
@@ -71,11 +70,17 @@ def test_context_with_form_fields_stays_hashable():
 SHIPPED = sorted(BPMN_DIR.glob("*.bpmn"))
 
 
-def shipped_context(key: str) -> LintContext:
+@pytest.fixture(scope="module")
+def plugged(tmp_path_factory):
+    """What the app registers: the services the shipped diagrams call and each chain's outcomes."""
+    return create_app({"DATA_DIR": str(tmp_path_factory.mktemp("lint"))}).extensions["crane"]
+
+
+def shipped_context(plugged, key: str) -> LintContext:
     """As ``service.process.operations.lint_context`` builds it, plus the real form domains."""
-    extra = {"outcomes": OUTCOMES[key]} if key in OUTCOMES else {}
+    extra = {"outcomes": plugged.outcomes[key]} if key in plugged.outcomes else {}
     return LintContext(roles=frozenset({"applicant", "reviewer", "chief", "supervisor", "admin"}),
-                       form_keys=frozenset(FORMS), services=frozenset(SERVICES),
+                       form_keys=frozenset(FORMS), services=frozenset(plugged.services),
                        form_fields=form_domains(FORMS), **extra)
 
 
@@ -85,8 +90,9 @@ def test_every_shipped_diagram_is_linted():
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_shipped_diagram_passes_with_real_domains(path: Path):
-    assert validate_diagram(path.read_bytes(), shipped_context(path.stem), key=path.stem).process_id == path.stem
+def test_shipped_diagram_passes_with_real_domains(plugged, path: Path):
+    assert validate_diagram(path.read_bytes(), shipped_context(plugged, path.stem), key=path.stem).process_id \
+        == path.stem
 
 
 def test_test_diagrams_with_gateways_pass_with_real_domains():

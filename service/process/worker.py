@@ -10,8 +10,8 @@ import threading
 from flask import Flask
 
 from ..extensions import db
-from ..filings.timers import fire_due_timers
-from .outbox import run_due_jobs
+from .jobs import run_due_jobs
+from .timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,15 +11,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from ..errors import Invalid
 from ..extensions import db
+from ..types import china_today
 
 
 def next_number(column: InstrumentedAttribute, pattern: str, **parts: str) -> str:
     """``pattern`` (企业规则: {region} 地区代码, {category} T/S/W, {year}, {seq}) with {seq} one past the
     highest number already issued under the same prefix; the reviewer may always type another number."""
-    prefix = pattern.split("{seq", 1)[0].format(year=dt.date.today().year, **parts)
+    prefix = pattern.split("{seq", 1)[0].format(year=china_today().year, **parts)
     taken = db.session.scalars(select(column).where(column.like(f"{prefix}%"))).all()
     numbers = [int(m.group(1)) for value in taken if (m := re.search(r"(\d+)$", value[len(prefix):]))]
-    return pattern.format(year=dt.date.today().year, seq=max(numbers, default=0) + 1, **parts)
+    return pattern.format(year=china_today().year, seq=max(numbers, default=0) + 1, **parts)
 
 
 def assign_on_approval(record: Any, field: str, label: str, data: Mapping[str, Any]) -> None:

@@ -6,17 +6,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..accounts.models import RoleKey, User
 from ..extensions import db
-from ..filings.kinds import KINDS
+from ..filings.chains import chains
 from ..process.models import HumanTask, TaskStatus
-from .models import RoleKey, User
 
 
 def home_summary(user: User) -> dict[str, Any]:
     summary: dict[str, Any] = {"nature": user.nature, "organization": user.organization}
     if user.role == RoleKey.APPLICANT:
         counts = {}
-        for kind in KINDS.values():
+        for kind in chains().values():
             if user.unit_type in kind.filers:
                 rows = db.session.execute(select(kind.model.status, func.count()).where(
                     kind.model.account_id == user.id).group_by(kind.model.status)).all()

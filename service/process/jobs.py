@@ -2,7 +2,8 @@
 
 Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL plus a conditional lease update that works
 everywhere, so any number of workers share the table and no job runs twice at once. Handlers must
-be idempotent: a crash after the effect but before ``done`` means the job runs again.
+be idempotent: a crash after the effect but before ``done`` means the job runs again. Handlers are
+registered on the app's registry by the packages that own them.
 """
 
 from __future__ import annotations
@@ -11,21 +12,17 @@ import datetime as dt
 import json
 import logging
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
-from ..process.models import Job, JobStatus
+from ..registry import registry
 from ..types import utcnow
+from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {}
-#: called, in a fresh transaction, when a job has failed MAX_ATTEMPTS times and will not run again
-GIVE_UP: dict[str, Callable[[dict[str, Any], str], None]] = {}
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
@@ -39,17 +36,8 @@ class Reschedule(Exception):
         self.after = after
 
 
-def handler(kind: str, give_up: Callable[[dict[str, Any], str], None] | None = None) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        if give_up is not None:
-            GIVE_UP[kind] = give_up
-        return fn
-    return register
-
-
 def enqueue(kind: str, payload: dict[str, Any], run_at: dt.datetime | None = None) -> Job:
-    if kind not in HANDLERS:
+    if kind not in registry().jobs:
         raise KeyError(f"no handler for job kind {kind}")
     job = Job(kind=kind, payload=json.dumps(payload, ensure_ascii=False), next_run_at=run_at or utcnow())
     db.session.add(job)
@@ -82,11 +70,12 @@ def _claim(worker_id: str, limit: int) -> list[int]:
 def run_due_jobs(worker_id: str, limit: int = 20) -> int:
     """Run up to ``limit`` due jobs, each in its own transaction. Returns how many ran."""
     ran = 0
+    handlers = registry().jobs
     for job_id in _claim(worker_id, limit):
         job = db.session.get(Job, job_id)
         payload = json.loads(job.payload)
         try:
-            HANDLERS[job.kind](payload)
+            handlers[job.kind].run(payload)
         except Reschedule as again:
             db.session.rollback()
             job = db.session.get(Job, job_id)
@@ -99,8 +88,9 @@ def run_due_jobs(worker_id: str, limit: int = 20) -> int:
             job.status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.PENDING
             job.next_run_at = utcnow() + backoff(job.attempts)
             log.warning("job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts)
-            if job.status == JobStatus.FAILED and job.kind in GIVE_UP:
-                GIVE_UP[job.kind](payload, job.last_error)
+            give_up = handlers[job.kind].give_up
+            if job.status == JobStatus.FAILED and give_up is not None:
+                give_up(payload, job.last_error)
         else:
             job.status = JobStatus.DONE
             job.attempts += 1

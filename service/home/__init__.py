@@ -1,0 +1,1 @@
+"""首页: what an account has to do, across the chains."""

@@ -1,1 +1,0 @@
-"""Background work: the job outbox, its dispatcher, and the timer poller."""

@@ -1,0 +1,27 @@
+"""单位管理 as a chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..filings.chains import Chain
+from . import operations
+from .models import Organization
+
+
+class OrganizationChain(Chain):
+    key, path, label, form_key = "organization", "organizations", "单位管理", "organization"
+    model = Organization
+    filers = ("owner", "construction")
+    menu = "settings"
+    list_columns = ("name", "uscc", "org_type", "region_code")
+    search_columns, prefix_search_columns = ("name",), ("uscc",)
+
+    def check_values(self, actor: Any, record: Any, values: Any) -> None:
+        operations.check_values(actor, record, values)
+
+    def on_approved(self, actor: Any, record: Any) -> None:
+        operations.on_approved(actor, record)
+
+    def draft_defaults(self, actor: Any) -> dict[str, Any]:
+        return {"org_type": actor.unit_type}
