@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from . import errors, ui
-from .config import ROOT, from_environment
+from .config import MIGRATIONS_DIR, TEMPLATE_DIR, from_environment
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -35,7 +35,7 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    app = Flask(__name__, template_folder=str(TEMPLATE_DIR), static_folder="static")
     app.url_map.converters["id"] = IdConverter
     app.config.update(from_environment(config))
     app.extensions["password_hasher"] = (
@@ -43,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         else PasswordHasher())
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
