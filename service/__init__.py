@@ -21,7 +21,7 @@ from .admin import process_pages
 from .api import openapi as _openapi  # noqa: F401
 from .certificates import api as _certificates_api  # noqa: F401
 from .certificates import blueprint as certificate_pages
-from .config import ROOT, from_environment
+from .config import MIGRATIONS_DIR, TEMPLATE_DIR, from_environment
 from .dismantlings.chain import DismantlingNoticeChain
 from .extensions import csrf, db, login_manager, migrate
 from .filings import api as _filings_api  # noqa: F401
@@ -67,7 +67,7 @@ CHAINS: tuple[type[Chain], ...] = (OrganizationChain, ProjectChain, WorkerChain,
 
 def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], ...] = CHAINS) -> Flask:
     """The app; ``chains`` are the filing chains it serves (a test may add one of its own)."""
-    app = TransactionalFlask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    app = TransactionalFlask(__name__, template_folder=str(TEMPLATE_DIR), static_folder="static")
     app.url_map.converters["id"] = IdConverter
     app.config.update(from_environment(config))
     app.extensions["password_hasher"] = (
@@ -75,7 +75,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
         else PasswordHasher())
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, send_from_directory
 
-from .config import ROOT
+from .config import BPMN_JS_DIR
 
-VENDOR = {"bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist"}
+VENDOR = {"bpmn-js": BPMN_JS_DIR}
 
 bp = Blueprint("assets", __name__)
 

@@ -7,7 +7,24 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+
+#: What a wheel carries that a checkout keeps at its top level (templates/, bpmn_models/, node_modules/):
+#: setup.py copies it into the package at build time. Its presence is what tells an installation from a
+#: checkout (an editable install is a checkout).
+BUNDLE_DIR = PACKAGE_DIR / "bundled"
+INSTALLED = (BUNDLE_DIR / "templates").is_dir()
+TEMPLATE_DIR = (BUNDLE_DIR if INSTALLED else ROOT) / "templates"
+BPMN_DIR = (BUNDLE_DIR if INSTALLED else ROOT) / "bpmn_models"
+#: bpmn-js's distribution files, served under /vendor/bpmn-js/ (a wheel built without node_modules has none)
+BPMN_JS_DIR = BUNDLE_DIR / "bpmn-js" if INSTALLED else ROOT / "node_modules" / "bpmn-js" / "dist"
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+def default_data_dir() -> Path:
+    """``instance/`` in the checkout; an installation has no checkout, so ``instance/`` where it is started."""
+    return (Path.cwd() if INSTALLED else ROOT) / "instance"
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -24,7 +41,7 @@ def _secret_key(data_dir: Path) -> str:
 
 def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("CRANE_DATA_DIR") or ROOT / "instance")
+    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("CRANE_DATA_DIR") or default_data_dir())
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'crane.db'}"

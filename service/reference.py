@@ -8,12 +8,10 @@ from stdnum.cn import uscc
 from forms.codes import REGIONS
 
 from .accounts.models import ROLE_LABELS, Bureau, Region, Role
-from .config import ROOT
+from .config import BPMN_DIR
 from .extensions import db
 from .process.models import ProcessDefinition
 from .process.operations import deploy_definition
-
-BPMN_DIR = ROOT / "bpmn_models"
 
 
 def placeholder_uscc(region_code: str) -> str:
