@@ -10,6 +10,7 @@ from forms.codes import REGIONS
 from .accounts.models import ROLE_LABELS, Bureau, Region, Role
 from .config import BPMN_DIR
 from .extensions import db
+from .filings.chains import chains
 from .process.models import ProcessDefinition
 from .process.operations import deploy_definition
 
@@ -39,8 +40,11 @@ def load_reference_data() -> list[str]:
     db.session.flush()
     deployed = []
     existing = set(db.session.scalars(select(ProcessDefinition.key).distinct()))
-    for path in sorted(BPMN_DIR.glob("*.bpmn")):
-        if path.stem not in existing:
-            deploy_definition(path.stem, path.read_bytes(), actor=None)
-            deployed.append(path.stem)
+    # the shipped diagrams (the chains' and the certificate's), and any registered chain's own
+    diagrams = {path.stem: path for path in BPMN_DIR.glob("*.bpmn")}
+    diagrams.update({chain.key: chain.diagram_path for chain in chains().values()})
+    for key, path in sorted(diagrams.items()):
+        if key not in existing:
+            deploy_definition(key, path.read_bytes(), actor=None)
+            deployed.append(key)
     return deployed

@@ -8,12 +8,14 @@ overrides only the rules it has.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from sqlalchemy import ColumnElement
 
 from forms import FORMS, FormDef
 
+from ..config import BPMN_DIR
 from ..registry import registry
 
 #: how a chain's instance may end (its end events' ``outcome``)
@@ -32,6 +34,8 @@ class Chain:
     #: 办理时限: working days for each review step, until the administrator changes it (企业规则)
     sla_days: ClassVar[int] = 5
     outcomes: ClassVar[frozenset[str]] = FILING_OUTCOMES
+    #: the diagram deployed as version 1 when the key has none yet (default: ``bpmn_models/<key>.bpmn``)
+    diagram: ClassVar[Path | None] = None
     list_columns: ClassVar[tuple[str, ...]] = ()
     #: columns set by the chain rather than the filer (e.g. 备案编号), as (name, label); shown and returned
     issued_fields: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -98,6 +102,10 @@ class Chain:
     @property
     def form(self) -> FormDef:
         return FORMS[self.form_key]
+
+    @property
+    def diagram_path(self) -> Path:
+        return self.diagram or BPMN_DIR / f"{self.key}.bpmn"
 
     def label_of(self, name: str) -> str:
         labels = {**dict(self.issued_fields), **self.column_labels}
