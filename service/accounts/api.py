@@ -5,11 +5,16 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..web.api import actor, body, bp, public
+from ..web.docs import DATETIME, INTEGER, STRING, choice, documented, obj, ref
 from . import operations
 
 
 @bp.post("/auth/register", endpoint="register")
 @public
+@documented("注册企业账号", status=201, errors=(409,), body=obj(
+    ("email", "username", "password", "phone", "unit_type"), email=STRING, username=STRING, password=STRING,
+    phone=STRING, unit_type=choice("owner", "construction")),
+    response=obj(("id", "username", "unit_type"), id=INTEGER, username=STRING, unit_type=STRING))
 def register():
     user = operations.register(body())
     return jsonify({"id": user.id, "username": user.username, "unit_type": user.unit_type}), 201
@@ -17,6 +22,8 @@ def register():
 
 @bp.post("/auth/token", endpoint="token")
 @public
+@documented("获取访问令牌", body=obj(("username", "password"), username=STRING, password=STRING),
+            response=obj(("token", "expires_at"), token=STRING, expires_at=DATETIME), errors=(401, 429))
 def token():
     data = body()
     user = operations.authenticate(str(data.get("username") or ""), str(data.get("password") or ""),
@@ -26,11 +33,14 @@ def token():
 
 
 @bp.get("/me")
+@documented("当前账号", response=ref("Me"))
 def me():
     return jsonify(operations.me_dict(actor()))
 
 
 @bp.post("/me/password")
+@documented("修改密码", status=204, body=obj(("old_password", "new_password"), old_password=STRING,
+                                          new_password=STRING))
 def change_password():
     data = body()
     operations.change_password(actor(), str(data.get("old_password") or ""), data.get("new_password"))

@@ -8,6 +8,7 @@ from flask import jsonify, request, send_file
 
 from ..errors import Invalid
 from ..web.api import actor, body, bp, public
+from ..web.docs import DATE, STRING, documented, obj, ref
 from . import files, operations
 from .schemas import certificate_out, verify_out
 
@@ -24,18 +25,23 @@ def _valid_until() -> dt.date | None:
 
 
 @bp.post("/use-registrations/<id:registration_id>/certificate")
+@documented("制证：报送住建部赋码（等待期间重复提交不会重复报送）", body=obj(valid_until=DATE), body_required=False,
+            response=ref("CertificateStatus"), status=202, errors=(409,))
 def make_certificate(registration_id: int):
     cert = operations.make(actor(), registration_id, _valid_until())
     return jsonify(certificate_out(cert)), 202
 
 
 @bp.get("/use-registrations/<id:registration_id>/certificate")
+@documented("使用登记证状态与住建部反馈", response=ref("CertificateStatus"))
 def get_certificate(registration_id: int):
     _registration, cert = operations.window(actor(), registration_id)
     return jsonify(certificate_out(cert))
 
 
 @bp.get("/certificates/<number>/<any(pdf, ofd):fmt>")
+@documented("下载证书（PDF 或 OFD）", response={"type": "string", "format": "binary"},
+            produces="application/octet-stream")
 def certificate_file(number: str, fmt: str):
     cert = operations.issued_by_number(actor(), number)
     path = files.file_of(cert, fmt)
@@ -43,6 +49,8 @@ def certificate_file(number: str, fmt: str):
 
 
 @bp.post("/certificates/<number>/revoke")
+@documented("撤销证件（住建局），并报送住建部", body=obj(("reason",), reason=STRING),
+            response=ref("CertificateStatus"), errors=(409,))
 def revoke_certificate(number: str):
     cert = operations.revoke(actor(), number, body().get("reason"))
     return jsonify(certificate_out(cert))
@@ -50,5 +58,6 @@ def revoke_certificate(number: str):
 
 @bp.get("/verify/<code>")
 @public
+@documented("证书查验（公开，二维码指向的地址）", response=ref("Verification"))
 def verify(code: str):
     return jsonify(verify_out(operations.by_verify_code(code)))

@@ -11,6 +11,7 @@ from ..filings.models import STATUS_LABELS
 from ..types import china_today
 from ..web.api import actor
 from ..web.api import bp as api
+from ..web.docs import ANY_OBJECT, STRING, array, documented, obj
 from .operations import chain_counts, last_months
 
 bp = Blueprint("statistics", __name__)
@@ -31,6 +32,9 @@ def console():
 
 
 @api.get("/statistics")
+@documented("统计控制台：各业务按状态、月份计数，待审批与已超期（管理员可加 region）", query={"region": STRING},
+            errors=(403,), response=obj(("chains",), region_code={"anyOf": [STRING, {"type": "null"}]},
+                                        chains=array(ANY_OBJECT)))
 def statistics_json():
     return {"region_code": _region() or actor().region_code, "chains": [
         {"process_key": c.kind.key, "label": c.kind.label, "by_status": c.by_status, "by_month": c.by_month,

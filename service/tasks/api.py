@@ -7,11 +7,14 @@ from flask import jsonify, request
 from ..errors import Invalid
 from ..filings.chains import chains
 from ..web.api import actor, body, bp, choice_arg, page_json, paging
+from ..web.docs import ANY_OBJECT, PAGING, STRING, choice, documented, page_of, ref
 from . import operations
 from .schemas import task_out
 
 
 @bp.get("/tasks")
+@documented("待审批任务（claimable 待认领、mine 我的待办、all 全部）", response=page_of("Task"),
+            query={"scope": choice(*operations.SCOPES), "kind": STRING, **PAGING}, errors=(422,))
 def list_tasks():
     scope = choice_arg("scope", operations.SCOPES, "scope 应为 claimable、mine 或 all", "claimable")
     kind = request.args.get("kind") or None
@@ -23,6 +26,7 @@ def list_tasks():
 
 
 @bp.get("/tasks/<id:task_id>")
+@documented("任务详情：表单（schema、ui、defaults、choices）", response=ref("TaskWithForm"))
 def get_task(task_id: int):
     task = operations.get_task(actor(), task_id)
     return jsonify(task_out(task, with_form=True, defaults=operations.review_defaults(task),
@@ -30,15 +34,19 @@ def get_task(task_id: int):
 
 
 @bp.post("/tasks/<id:task_id>/claim")
+@documented("认领", response=ref("Task"), errors=(403, 409))
 def claim(task_id: int):
     return jsonify(task_out(operations.claim_task(actor(), task_id)))
 
 
 @bp.post("/tasks/<id:task_id>/unclaim")
+@documented("取消认领（认领人或管理员）", response=ref("Task"), errors=(403, 409))
 def unclaim(task_id: int):
     return jsonify(task_out(operations.unclaim_task(actor(), task_id)))
 
 
 @bp.post("/tasks/<id:task_id>/complete")
+@documented("办理：通过、退回或不予通过，并填写该环节的字段", body=ANY_OBJECT, response=ref("Task"),
+            errors=(403, 409))
 def complete(task_id: int):
     return jsonify(task_out(operations.complete_task(actor(), task_id, body())))

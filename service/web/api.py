@@ -56,6 +56,7 @@ def roles_required(*roles: str) -> Callable[[View], View]:
             if g.actor.role not in roles:
                 raise Forbidden()
             return view(*args, **kwargs)
+        wrapped.roles = roles  # type: ignore[attr-defined] - the OpenAPI document lists who may call it
         return wrapped  # type: ignore[return-value]
     return decorate
 

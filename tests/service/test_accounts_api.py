@@ -96,7 +96,7 @@ def test_only_admin_creates_staff(make_api, role):
 def test_openapi_and_healthz(client):
     doc = client.get("/api/v1/openapi.json")
     assert doc.status_code == 200
-    assert "/organizations/{id}/submit" in doc.json["paths"]
+    assert "post" in doc.json["paths"]["/organizations/{record_id}/submit"]
     assert client.get("/healthz").json == {"status": "ok"}
 
 
