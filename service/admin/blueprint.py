@@ -25,6 +25,7 @@ from ..extensions import db
 from ..process import forms as review_forms
 from ..process.models import FormDefinition
 from ..rules import operations as rules
+from ..web.pages import shows_errors
 from . import operations
 from .pages import admin_only
 
@@ -109,14 +110,17 @@ def enterprises():
                            pages=_pages(total, ACCOUNTS_PER_PAGE))
 
 
-def _staff_page(form: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-                error: str | None = None, status: int = 200):
+STAFF_FIELDS = ("username", "password", "role", "region_code", "email", "phone")
+
+
+def _staff_page(exc: DomainError | None = None) -> str:
     q, page = _query(), _page()
     rows, total = operations.find_users("staff", q, page, ACCOUNTS_PER_PAGE)
+    form = {**{name: request.form.get(name, "") for name in STAFF_FIELDS}, "password": ""} if exc else {}
     return render_template("admin/staff.html", rows=rows, total=total, q=q, page=page,
                            pages=_pages(total, ACCOUNTS_PER_PAGE), role_names=_role_names(),
-                           roles=_staff_roles(), regions=REGIONS, form=form or {}, errors=errors or {},
-                           error=error), status
+                           roles=_staff_roles(), regions=REGIONS, form=form, errors=exc.errors if exc else {},
+                           error=exc.message if exc else None)
 
 
 @bp.get("/staff")
@@ -125,14 +129,9 @@ def staff():
 
 
 @bp.post("/staff")
+@shows_errors(_staff_page)
 def add_staff():
-    data = {name: request.form.get(name, "") for name in ("username", "password", "role", "region_code",
-                                                          "email", "phone")}
-    try:
-        user = operations.create_user(current_user, data)
-    except DomainError as exc:
-        db.session.rollback()
-        return _staff_page({**data, "password": ""}, exc.errors, exc.message, exc.status)
+    user = operations.create_user(current_user, {name: request.form.get(name, "") for name in STAFF_FIELDS})
     flash(f"工作人员账号 {user.username} 已保存", "success")
     return redirect(url_for("admin.staff"))
 
@@ -144,27 +143,25 @@ def _staff_user(user_id: int):
     return user
 
 
-@bp.route("/staff/<id:user_id>", methods=["GET", "POST"])
-def edit_staff(user_id: int):
+def _staff_edit_page(exc: DomainError | None = None, user_id: int = 0) -> str:
     user = _staff_user(user_id)
-    form = {"role": user.role, "region_code": user.region_code or ""}
-    errors: dict[str, list[str]] = {}
-    error, status = None, 200
-    if request.method == "POST":
-        form = {"role": request.form.get("role", ""), "region_code": request.form.get("region_code", "")}
-        try:
-            operations.update_user(current_user, user_id, form)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            errors, error, status = exc.errors, exc.message, exc.status
-            user = _staff_user(user_id)
-        else:
-            flash(f"账号 {user.username} 已保存", "success")
-            return redirect(url_for("admin.staff"))
-    return render_template("admin/staff_edit.html", user=user, form=form, errors=errors, error=error,
-                           roles=_staff_roles(), regions=REGIONS, role_names=_role_names()), status
+    form = ({"role": request.form.get("role", ""), "region_code": request.form.get("region_code", "")} if exc
+            else {"role": user.role, "region_code": user.region_code or ""})
+    return render_template("admin/staff_edit.html", user=user, form=form, errors=exc.errors if exc else {},
+                           error=exc.message if exc else None, roles=_staff_roles(), regions=REGIONS,
+                           role_names=_role_names())
+
+
+@bp.route("/staff/<id:user_id>", methods=["GET", "POST"])
+@shows_errors(_staff_edit_page)
+def edit_staff(user_id: int):
+    if request.method == "GET":
+        return _staff_edit_page(user_id=user_id)
+    user = _staff_user(user_id)
+    operations.update_user(current_user, user_id, {"role": request.form.get("role", ""),
+                                                   "region_code": request.form.get("region_code", "")})
+    flash(f"账号 {user.username} 已保存", "success")
+    return redirect(url_for("admin.staff"))
 
 
 def _account_list(user) -> str:
@@ -175,13 +172,9 @@ def _account_list(user) -> str:
 def set_active(user_id: int):
     user = operations.get_user(user_id)
     raw = request.form.get("active", "")
-    try:
-        if raw not in ("0", "1"):
-            raise Invalid.field("active", "请选择停用或启用")
-        operations.update_user(current_user, user_id, {"active": raw == "1"})
-    except DomainError:
-        db.session.rollback()
-        raise  # shown on the error page with its message (e.g. 不能停用自己的账号)
+    if raw not in ("0", "1"):  # an error here is shown on the error page (e.g. 不能停用自己的账号)
+        raise Invalid.field("active", "请选择停用或启用")
+    operations.update_user(current_user, user_id, {"active": raw == "1"})
     flash(f"账号 {user.username} 已{'启用' if raw == '1' else '停用'}", "success")
     return redirect(_next(_account_list(user)))
 
@@ -199,23 +192,22 @@ def reset_password(user_id: int):
 # ---------------------------------------------------------------- roles
 
 
-@bp.route("/roles", methods=["GET", "POST"])
-def roles():
-    form: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    error, status = None, 200
-    if request.method == "POST":
-        form = {"key": request.form.get("key", ""), "name": request.form.get("name", "")}
-        try:
-            role = operations.create_role(current_user, form)
-        except DomainError as exc:
-            db.session.rollback()
-            errors, error, status = exc.errors, exc.message, exc.status
-        else:
-            flash(f"角色 {role.name}（{role.key}）已保存", "success")
-            return redirect(url_for("admin.roles"))
+def _roles_page(exc: DomainError | None = None) -> str:
+    form = {"key": request.form.get("key", ""), "name": request.form.get("name", "")} if exc else {}
     return render_template("admin/roles.html", rows=operations.roles(), is_staff_role=is_staff_role,
-                           builtin=ROLE_LABELS, form=form, errors=errors, error=error), status
+                           builtin=ROLE_LABELS, form=form, errors=exc.errors if exc else {},
+                           error=exc.message if exc else None)
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@shows_errors(_roles_page)
+def roles():
+    if request.method == "GET":
+        return _roles_page()
+    role = operations.create_role(current_user, {"key": request.form.get("key", ""),
+                                                 "name": request.form.get("name", "")})
+    flash(f"角色 {role.name}（{role.key}）已保存", "success")
+    return redirect(url_for("admin.roles"))
 
 
 # ---------------------------------------------------------------- review forms
@@ -277,21 +269,22 @@ def _parse_definition(text: str) -> Any:
         raise Invalid.field("definition", "JSON 格式有误：嵌套层次过深") from None
 
 
-def _form_page(key: str, text: str, *, new: bool, custom: bool = False, errors: dict[str, list[str]] | None = None,
-               error: str | None = None, status: int = 200):
+def _form_page(key: str, text: str, *, new: bool, custom: bool = False, exc: DomainError | None = None) -> str:
     return render_template("admin/form_edit.html", key=key, text=text, new=new, custom=custom,
-                           errors=errors or {}, error=error), status
+                           errors=exc.errors if exc else {}, error=exc.message if exc else None)
 
 
-def _save_form(key: str, text: str, *, new: bool, custom: bool = False):
-    try:
-        definition = _parse_definition(text)
-        operations.save_form(current_user, key, definition)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _form_page(key, text, new=new, custom=custom, errors=exc.errors, error=exc.message, status=exc.status)
+def _new_form_again(exc: DomainError) -> str:
+    return _form_page(request.form.get("key", "").strip()[:60], request.form.get("definition", ""), new=True, exc=exc)
+
+
+def _edit_form_again(exc: DomainError, key: str) -> str:
+    _form, custom = review_forms.review_forms()[key]
+    return _form_page(key, request.form.get("definition", ""), new=False, custom=custom, exc=exc)
+
+
+def _save_form(key: str, text: str):
+    operations.save_form(current_user, key, _parse_definition(text))
     flash(f"审批表单 {key} 已保存", "success")
     return redirect(url_for("admin.forms"))
 
@@ -302,25 +295,25 @@ def forms():
 
 
 @bp.route("/forms/new", methods=["GET", "POST"])
+@shows_errors(_new_form_again)
 def new_form():
     if request.method == "GET":
         return _form_page("", _pretty(NEW_FORM_TEMPLATE), new=True)
     key = request.form.get("key", "").strip()[:60]
-    text = request.form.get("definition", "")
     if key in review_forms.review_forms():
-        return _form_page(key, text, new=True, errors={"key": ["该表单标识已存在，请在列表中编辑"]},
-                          error="该表单标识已存在", status=422)
-    return _save_form(key, text, new=True)
+        raise Invalid("该表单标识已存在", {"key": ["该表单标识已存在，请在列表中编辑"]})
+    return _save_form(key, request.form.get("definition", ""))
 
 
 @bp.route("/forms/<key>", methods=["GET", "POST"])
+@shows_errors(_edit_form_again)
 def edit_form(key: str):
     known = review_forms.review_forms().get(key)
     if known is None:
         raise NotFound("审批表单不存在")
     form, custom = known
     if request.method == "POST":
-        return _save_form(key, request.form.get("definition", ""), new=False, custom=custom)
+        return _save_form(key, request.form.get("definition", ""))
     stored = db.session.get(FormDefinition, key) if custom else None
     definition = stored.definition if stored is not None else form_json(form)
     return _form_page(key, _pretty(definition), new=False, custom=custom)
@@ -329,10 +322,10 @@ def edit_form(key: str):
 # ---------------------------------------------------------------- bureaus
 
 
-def _bureaus_page(failed: str | None = None, form: dict[str, str] | None = None,
-                  errors: dict[str, list[str]] | None = None, error: str | None = None, status: int = 200):
-    return render_template("admin/bureaus.html", rows=operations.bureaus(), regions=REGIONS, failed=failed,
-                           form=form or {}, errors=errors or {}, error=error), status
+def _bureaus_page(exc: DomainError | None = None, region_code: str | None = None) -> str:
+    form = {"name": request.form.get("name", ""), "uscc": request.form.get("uscc", "")} if exc else {}
+    return render_template("admin/bureaus.html", rows=operations.bureaus(), regions=REGIONS, failed=region_code,
+                           form=form, errors=exc.errors if exc else {}, error=exc.message if exc else None)
 
 
 @bp.get("/bureaus")
@@ -341,15 +334,10 @@ def bureaus():
 
 
 @bp.post("/bureaus/<region_code>")
+@shows_errors(_bureaus_page)
 def update_bureau(region_code: str):
-    form = {"name": request.form.get("name", ""), "uscc": request.form.get("uscc", "")}
-    try:
-        bureau = operations.update_bureau(current_user, region_code, form)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _bureaus_page(region_code, form, exc.errors, exc.message, exc.status)
+    bureau = operations.update_bureau(current_user, region_code, {"name": request.form.get("name", ""),
+                                                                  "uscc": request.form.get("uscc", "")})
     flash(f"{bureau.name} 已保存", "success")
     return redirect(url_for("admin.bureaus"))
 
@@ -357,24 +345,26 @@ def update_bureau(region_code: str):
 # ---------------------------------------------------------------- 企业规则
 
 
-@bp.route("/rules", methods=["GET", "POST"])
-def rules_page():
+def _posted_rules() -> dict[str, str]:
+    return {key: request.form[key].strip() for key in rules.definitions() if key in request.form}
+
+
+def _rules_page(exc: DomainError | None = None) -> str:
     values = {key: _shown(value) for key, value in rules.all_values().items()}
-    errors: dict[str, list[str]] = {}
-    error, status = None, 200
-    if request.method == "POST":
-        changes = {key: request.form[key].strip() for key in rules.definitions() if key in request.form}
-        try:
-            operations.update_rules(current_user, changes)
-        except DomainError as exc:
-            db.session.rollback()
-            values.update(changes)
-            errors, error, status = exc.errors, exc.message, exc.status
-        else:
-            flash("企业规则已保存", "success")
-            return redirect(url_for("admin.rules_page"))
-    return render_template("admin/rules.html", rules=rules.definitions(), values=values, shown=_shown, errors=errors,
-                           error=error), status
+    if exc:
+        values.update(_posted_rules())
+    return render_template("admin/rules.html", rules=rules.definitions(), values=values, shown=_shown,
+                           errors=exc.errors if exc else {}, error=exc.message if exc else None)
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@shows_errors(_rules_page)
+def rules_page():
+    if request.method == "GET":
+        return _rules_page()
+    operations.update_rules(current_user, _posted_rules())
+    flash("企业规则已保存", "success")
+    return redirect(url_for("admin.rules_page"))
 
 
 # ---------------------------------------------------------------- 操作日志
