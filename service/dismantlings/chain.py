@@ -19,26 +19,13 @@ class DismantlingNoticeChain(Chain):
     issued_fields = (("supervisor_id", "监督员"),)
     list_columns = ("use_registration_id", "planned_date")
 
-    def check_values(self, actor: Any, record: Any, values: Any) -> None:
-        operations.check_values(actor, record, values)
-
-    def check_submit(self, actor: Any, record: Any) -> None:
-        operations.check_submit(actor, record)
-
-    def on_review(self, actor: Any, record: Any, data: Any) -> None:
-        operations.on_review(actor, record, data)
-
-    def on_approved(self, actor: Any, record: Any) -> None:
-        operations.on_approved(actor, record)
-
-    def derived_columns(self, actor: Any, record: Any, values: Any) -> dict[str, Any]:
-        return operations.registration_region(actor, record, values)
-
-    def choices(self, actor: Any, field: str) -> list[tuple[int, str]]:
-        return operations.choices(actor, field)
-
-    def review_choices(self, actor: Any, record: Any, field: str) -> list[tuple[int, str]]:
-        return operations.review_choices(actor, record, field)
+    check_values = staticmethod(operations.check_values)
+    check_submit = staticmethod(operations.check_submit)
+    on_review = staticmethod(operations.on_review)
+    on_approved = staticmethod(operations.on_approved)
+    derived_columns = staticmethod(operations.registration_region)
+    choices = staticmethod(operations.choices)
+    review_choices = staticmethod(operations.review_choices)
 
     def show_issued(self, record: DismantlingNotice, name: str) -> str:
         if name == "supervisor_id":

@@ -2,7 +2,8 @@
 
 A chain is a subclass of :class:`Chain` in its own package, registered from the one tuple in
 ``create_app`` (``filings.init_app``). Its hooks are named methods with harmless defaults, so a chain
-overrides only the rules it has.
+overrides only the rules it has — usually by naming the rule function of its own ``operations`` module
+(``check_values = staticmethod(operations.check_values)``), where the rules live.
 """
 
 from __future__ import annotations

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..filings.chains import Chain
 from . import operations
 from .models import InstallationNotice
@@ -16,17 +14,10 @@ class InstallationNoticeChain(Chain):
     sla_days = 2  # the notice period itself is two working days
     list_columns = ("property_filing_id", "project_id", "planned_date")
 
-    def check_values(self, actor: Any, record: Any, values: Any) -> None:
-        operations.check_values(actor, record, values)
-
-    def check_submit(self, actor: Any, record: Any) -> None:
-        operations.check_submit(actor, record)
-
-    def derived_columns(self, actor: Any, record: Any, values: Any) -> dict[str, Any]:
-        return operations.project_region(actor, record, values)
-
-    def choices(self, actor: Any, field: str) -> list[tuple[int, str]]:
-        return operations.choices(actor, field)
+    check_values = staticmethod(operations.check_values)
+    check_submit = staticmethod(operations.check_submit)
+    derived_columns = staticmethod(operations.project_region)
+    choices = staticmethod(operations.choices)
 
     def display(self, record: InstallationNotice) -> str:
         machine = record.machine

@@ -17,11 +17,8 @@ class OrganizationChain(Chain):
     list_columns = ("name", "uscc", "org_type", "region_code")
     search_columns, prefix_search_columns = ("name",), ("uscc",)
 
-    def check_values(self, actor: Any, record: Any, values: Any) -> None:
-        operations.check_values(actor, record, values)
-
-    def on_approved(self, actor: Any, record: Any) -> None:
-        operations.on_approved(actor, record)
+    check_values = staticmethod(operations.check_values)
+    on_approved = staticmethod(operations.on_approved)
 
     def draft_defaults(self, actor: Any) -> dict[str, Any]:
         return {"org_type": actor.unit_type}

@@ -24,29 +24,14 @@ class UseRegistrationChain(Chain):
     column_labels: ClassVar[dict[str, str]] = {"factory_number": "出厂编号", "internal": "是否对内"}
     prefix_search_columns = ("registration_number",)
 
-    def check_values(self, actor: Any, record: Any, values: Any) -> None:
-        operations.check_values(actor, record, values)
-
-    def check_submit(self, actor: Any, record: Any) -> None:
-        operations.check_submit(actor, record)
-
-    def on_review(self, actor: Any, record: Any, data: Any) -> None:
-        operations.on_review(actor, record, data)
-
-    def review_defaults(self, record: Any) -> dict[str, Any]:
-        return operations.review_defaults(record)
-
-    def on_approved(self, actor: Any, record: Any) -> None:
-        operations.on_approved(actor, record)
-
-    def derived_columns(self, actor: Any, record: Any, values: Any) -> dict[str, Any]:
-        return operations.derived(actor, record, values)
-
-    def choices(self, actor: Any, field: str) -> list[tuple[int, str]]:
-        return operations.choices(actor, field)
-
-    def correctable(self, record: Any) -> tuple[str, ...]:
-        return operations.correctable(record)
+    check_values = staticmethod(operations.check_values)
+    check_submit = staticmethod(operations.check_submit)
+    on_review = staticmethod(operations.on_review)
+    review_defaults = staticmethod(operations.review_defaults)
+    on_approved = staticmethod(operations.on_approved)
+    derived_columns = staticmethod(operations.derived)
+    choices = staticmethod(operations.choices)
+    correctable = staticmethod(operations.correctable)
 
     def display(self, record: UseRegistration) -> str:
         return f"{record.registration_number or '（未登记）'}（出厂编号 {record.factory_number}）"

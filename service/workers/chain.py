@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..filings.chains import Chain
 from ..filings.rules import unit_region
 from . import operations
@@ -18,17 +16,10 @@ class WorkerChain(Chain):
     list_columns = ("name", "category", "certificate_number", "valid_until")
     search_columns, prefix_search_columns = ("name",), ("id_number", "certificate_number")
 
-    def check_values(self, actor: Any, record: Any, values: Any) -> None:
-        operations.check_values(actor, record, values)
-
-    def check_submit(self, actor: Any, record: Any) -> None:
-        operations.check_submit(actor, record)
-
-    def draft_defaults(self, actor: Any) -> dict[str, Any]:
-        return operations.unit_defaults(actor)
-
-    def derived_columns(self, actor: Any, record: Any, values: Any) -> dict[str, Any]:
-        return unit_region(actor)
+    check_values = staticmethod(operations.check_values)
+    check_submit = staticmethod(operations.check_submit)
+    draft_defaults = staticmethod(operations.unit_defaults)
+    derived_columns = staticmethod(unit_region)
 
     def display(self, record: Worker) -> str:
         return f"{record.name}（{record.category} 证书至 {record.valid_until:%Y-%m-%d}）" if record.valid_until \
