@@ -62,6 +62,16 @@ class UnsupportedType(DomainError):
     status, code, message = 415, "unsupported_type", "只接受 PDF、JPEG 或 PNG 文件"
 
 
+class DiagramInvalid(Invalid):
+    """A diagram failed to parse or lint: every offending element, with its id."""
+
+    code, message = "diagram_rejected", "流程图未通过检查"
+
+    def __init__(self, issues: list[Any]):
+        super().__init__(errors={})
+        self.issues = issues
+
+
 class Throttled(DomainError):
     status, code, message = 429, "too_many_requests", "尝试次数过多，请稍后再试"
 
@@ -89,6 +99,8 @@ def as_domain_error(exc: BaseException) -> DomainError | None:
         return Invalid(errors=messages)
     if isinstance(exc, TaskNotReady):
         return Conflict("该任务已办结或已不在当前环节，请刷新")
+    if isinstance(exc, DiagramRejected):
+        return DiagramInvalid(exc.issues)
     return None
 
 
@@ -122,7 +134,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DiagramRejected)
     def _diagram(exc: DiagramRejected):
-        return _answer(422, "diagram_rejected", "流程图未通过检查", [i.as_dict() for i in exc.issues])
+        return _answer(422, "diagram_rejected", DiagramInvalid.message, [i.as_dict() for i in exc.issues])
 
     @app.errorhandler(StaleDataError)
     def _stale(_exc: StaleDataError):

@@ -11,17 +11,17 @@ from flask_wtf.csrf import generate_csrf
 from lxml import etree
 from sqlalchemy import select
 
-from workflows.errors import DiagramRejected
 from workflows.parser import parse_xml
 
 from ..accounts.models import Role, User
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import DiagramInvalid, DomainError, NotFound
 from ..extensions import db
 from ..filings.chains import chains
 from ..process import operations as process
 from ..process.forms import form_keys, task_form
 from ..process.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
 from ..registry import registry
+from ..web.pages import shows_errors
 from . import processes
 from .pages import admin_only
 
@@ -54,10 +54,12 @@ def _chains() -> list[dict[str, Any]]:
     return [{"key": key, "label": chain_label(key), "versions": by_key[key]} for key in order]
 
 
-def _index_page(upload_key: str | None = None, upload_issues: list | None = None, upload_message: str | None = None,
-                status: int = 200):
-    return render_template("admin/processes/index.html", chains=_chains(), upload_key=upload_key,
-                           upload_issues=upload_issues or [], upload_message=upload_message), status
+def _index_page(exc: DomainError | None = None, key: str | None = None) -> str:
+    """The chains; after a refused upload, what is wrong with the file, beside the chain it was for."""
+    issues = exc.issues if isinstance(exc, DiagramInvalid) else []
+    message = (f"{exc.message}，未部署：" if issues else exc.message) if exc else None
+    return render_template("admin/processes/index.html", chains=_chains(), upload_key=key,
+                           upload_issues=issues, upload_message=message)
 
 
 @bp.get("")
@@ -66,20 +68,14 @@ def index():
 
 
 @bp.post("/<key>/upload")
+@shows_errors(_index_page)
 def upload(key: str):
     """The 上传 .bpmn form: the file becomes the chain's next version, or the page lists what is wrong."""
     if key not in processes.known_keys():
         raise NotFound(f"流程 {key} 不存在")
     file = request.files.get("bpmn")
     xml = file.read(processes.MAX_BPMN_BYTES + 1) if file is not None else b""
-    try:
-        definition = processes.deploy(_actor(), key, xml)
-    except DiagramRejected as exc:
-        db.session.rollback()
-        return _index_page(key, exc.issues, "流程图未通过检查，未部署：", 422)
-    except DomainError as exc:
-        db.session.rollback()
-        return _index_page(key, None, exc.message, exc.status)
+    definition = processes.deploy(_actor(), key, xml)
     flash(f"{chain_label(key)}：已部署为版本 {definition.version}", "success")
     return redirect(url_for("admin_processes.index"))
 
@@ -147,17 +143,17 @@ def edit(key: str):
                            config=config)
 
 
+def _deploy_refused(exc: DomainError, key: str) -> Response:
+    """The modeler marks each refused element on the canvas."""
+    issues = exc.issues if isinstance(exc, DiagramInvalid) else []
+    return jsonify({"message": exc.message, "errors": [i.as_dict() for i in issues]})
+
+
 @bp.post("/<key>/deploy")
+@shows_errors(_deploy_refused, to_error_page=())  # the modeler reads every answer as JSON
 def deploy(key: str):
     """The modeler's 部署: the request body is the diagram's XML; the answer is JSON."""
-    try:
-        definition = processes.deploy(_actor(), key, request.get_data(cache=False))
-    except DiagramRejected as exc:
-        db.session.rollback()
-        return jsonify({"message": "流程图未通过检查", "errors": [i.as_dict() for i in exc.issues]}), 422
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify({"message": exc.message, "errors": []}), exc.status
+    definition = processes.deploy(_actor(), key, request.get_data(cache=False))
     return jsonify({"key": definition.key, "version": definition.version}), 201
 
 
@@ -175,8 +171,7 @@ def _names(definition: ProcessDefinition) -> dict[str, str]:
             and el.get("id") and etree.QName(el).localname not in ("definitions", "BPMNShape", "BPMNEdge")}
 
 
-def _migration_page(key: str, instance_id: int, plan: dict[str, Any], status: int = 200,
-                    error: str | None = None):
+def _migration_page(key: str, instance_id: int, plan: dict[str, Any], error: str | None = None) -> str:
     source = processes.version_of(key, plan["from_version"])
     target = processes.version_of(key, plan["to_version"])
     before, after = _names(source), _names(target)
@@ -184,7 +179,7 @@ def _migration_page(key: str, instance_id: int, plan: dict[str, Any], status: in
     steps_after = [(i, after.get(i, "")) for i in plan["active_after"]]
     return render_template("admin/processes/migrate.html", key=key, label=chain_label(key), plan=plan,
                            steps_before=steps_before, steps_after=steps_after, error=error,
-                           record_link=_record_link(plan["record_kind"], plan["record_id"])), status
+                           record_link=_record_link(plan["record_kind"], plan["record_id"]))
 
 
 @bp.get("/<key>/instances/<id:instance_id>/migrate")
@@ -195,19 +190,20 @@ def migration_preview(key: str, instance_id: int):
     return _migration_page(key, instance_id, plan)
 
 
+def _migration_refused(exc: DomainError, key: str, instance_id: int) -> str:
+    """The preview again, saying why the move was refused (an instance that finished meanwhile has
+    nothing left to preview: the error page says so)."""
+    plan = processes.migration(_actor(), instance_id, processes.parse_version(request.args.get("version")),
+                               apply=False)
+    db.session.rollback()  # a preview changes nothing
+    return _migration_page(key, instance_id, plan, exc.message)
+
+
 @bp.post("/<key>/instances/<id:instance_id>/migrate")
+@shows_errors(_migration_refused)
 def migrate(key: str, instance_id: int):
     _instance_of(key, instance_id)
     version = processes.parse_version(request.args.get("version"))
-    try:
-        result = processes.migration(_actor(), instance_id, version, apply=True)
-    except Conflict as exc:
-        db.session.rollback()
-        try:
-            plan = processes.migration(_actor(), instance_id, version, apply=False)
-        except Conflict:  # the instance finished meanwhile: nothing left to preview
-            raise exc from None
-        db.session.rollback()
-        return _migration_page(key, instance_id, plan, 409, exc.message)
+    result = processes.migration(_actor(), instance_id, version, apply=True)
     flash(f"流程实例 {instance_id} 已从版本 {result['from_version']} 迁移到版本 {result['to_version']}", "success")
     return redirect(url_for("admin_processes.show", key=key, version=result["from_version"]))
