@@ -80,6 +80,8 @@ def _shown(value: Any) -> str:
     """A rule's value as typed in the form: 10, not 10.0."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list):  # dates, one a line
+        return "\n".join(str(item) for item in value)
     return "" if value is None else str(value)
 
 

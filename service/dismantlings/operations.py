@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ..accounts.models import RoleKey, User
-from ..calendar import require_notice
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
@@ -16,6 +15,7 @@ from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
 from ..registrations.models import UseRegistration
 from ..registrations.operations import end_use
+from ..rules import operations as rules
 from ..workers.queries import picked_workers, worker_choices
 from .models import DismantlingNotice
 
@@ -50,7 +50,7 @@ def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[
                     unit_label="安装（拆卸）单位", complete=False)
     if notice is not None:
         require_certified(current("personnel") or [], workers, {"1113": INSTALLER_CATEGORY[notice.machine.category]})
-    require_notice(current("planned_date"), "拆卸")
+    rules.working_calendar().require_notice(current("planned_date"), "拆卸")
 
 
 def check_submit(actor: User, record: DismantlingNotice) -> None:

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 
 from ..accounts.models import User
-from ..calendar import require_notice
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
 from ..filings.personnel import check_personnel
 from ..machines.models import PropertyFiling
 from ..projects.models import Project
+from ..rules import operations as rules
 from ..types import utcnow
 from ..workers.queries import picked_workers, worker_choices
 from .models import InstallationNotice
@@ -60,7 +60,7 @@ def check_values(actor: User, record: InstallationNotice | None, values: Mapping
     picked_workers(actor, current("worker_ids") or [])
     check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.installation_unit_uscc if project else None,
                     unit_label="安装单位", complete=False)
-    require_notice(current("planned_date"), "安装")
+    rules.working_calendar().require_notice(current("planned_date"), "安装")
 
 
 def check_submit(actor: User, record: InstallationNotice) -> None:

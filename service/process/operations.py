@@ -25,7 +25,6 @@ from workflows.parser import NS, ParsedDiagram, parse_xml
 from workflows.registry import diagram_sha256
 
 from ..accounts.models import Role, RoleKey, User
-from ..calendar import add_working_days
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..registry import registry
@@ -262,7 +261,7 @@ def review_due_at(kind: str) -> dt.datetime | None:
     days = rules.sla_days(kind)
     if days is None:
         return None
-    last = add_working_days(china_today(), days)
+    last = rules.working_calendar().add_working_days(china_today(), days)
     return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
 
 

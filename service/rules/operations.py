@@ -6,6 +6,7 @@ certificate validity); only values the administrator changed are stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from ..calendar import WorkingCalendar
 from ..errors import Invalid
 from ..extensions import db
 from ..registry import registry
@@ -53,6 +55,28 @@ def _bounded(kind: type, low: float, high: float) -> Callable[[Any], Any]:
     return check
 
 
+_DATE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def _dates(value: Any) -> list[str]:
+    """Days as ISO dates, from a list or from text with one date per line (or separated by commas)."""
+    items = value if isinstance(value, list) else _DATE_SEPARATORS.split(str(value or "").strip())
+    days = set()
+    for item in items:
+        if not item:
+            continue
+        try:
+            day = dt.date.fromisoformat(str(item))
+        except ValueError:
+            raise ValueError(f"“{str(item)[:20]}”不是日期，请写成 2027-10-01") from None
+        if not 2000 <= day.year <= 2100:
+            raise ValueError(f"{day} 不在 2000–2100 年之间")
+        days.add(day.isoformat())
+    if len(days) > 400:
+        raise ValueError("最多 400 个日期")
+    return sorted(days)
+
+
 @dataclass(frozen=True)
 class RuleDef:
     key: str
@@ -73,6 +97,10 @@ BASE_RULES: tuple[RuleDef, ...] = (
             help="两台在用设备的安装位置不得小于此距离"),
     RuleDef("certificate_validity_months", "使用登记证有效期", 12, _bounded(int, 1, 60), unit="个月",
             help="制证时未填写有效期至的，按此计算"),
+    RuleDef("holidays", "法定节假日（补充）", [], _dates,
+            "内置全国节假日与调休安排之外的放假日期，如国务院公布的下一年安排；每行一个日期，如 2027-10-01"),
+    RuleDef("workdays", "调休上班日（补充）", [], _dates,
+            "内置安排之外需要上班的周末（调休），每行一个日期，如 2027-09-26"),
 )
 
 
@@ -103,6 +131,13 @@ def value(key: str) -> Any:
 def sla_days(kind: str) -> int | None:
     key = f"sla_days_{kind}"
     return int(value(key)) if key in definitions() else None
+
+
+def working_calendar() -> WorkingCalendar:
+    """The national working days with the administrator's additions: every working-day deadline uses it."""
+    values = all_values()
+    return WorkingCalendar(frozenset(dt.date.fromisoformat(d) for d in values["holidays"]),
+                           frozenset(dt.date.fromisoformat(d) for d in values["workdays"]))
 
 
 def all_values() -> dict[str, Any]:
