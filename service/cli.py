@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -13,6 +14,7 @@ from waitress import serve
 from . import create_app
 from .accounts.operations import create_staff_user
 from .certificates.fonts import ensure_subset
+from .certificates.simulator import NationalRegister
 from .certificates.simulator import create_app as create_simulator
 from .errors import DomainError
 from .extensions import db
@@ -49,12 +51,20 @@ def setup_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5100, show_default=True, type=int)
 @click.option("--delay", type=float, default=None, help="答复延迟（秒），默认取 CRANE_MINISTRY_DELAY_SECONDS")
-def ministry_sim_command(host: str, port: int, delay: float | None) -> None:
+@click.option("--register", "register_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="全国在用设备登记（JSON：people、positions），默认取 CRANE_MINISTRY_REGISTER")
+def ministry_sim_command(host: str, port: int, delay: float | None, register_file: Path | None) -> None:
     """Run the ministry simulator (住建部赋码接口) as its own server."""
     config = current_app.config
     delay = config["MINISTRY_DELAY_SECONDS"] if delay is None else delay
-    app = create_simulator(delay, config["MINISTRY_APP_KEY"], config["MINISTRY_APP_SECRET"])
-    click.echo(f"住建部接口模拟器: http://{host}:{port}/ （答复延迟 {delay:g} 秒）")
+    register_file = register_file or (Path(config["MINISTRY_REGISTER"]) if config["MINISTRY_REGISTER"] else None)
+    try:
+        register = NationalRegister.load(register_file) if register_file else None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"全国登记文件 {register_file} 格式有误：{exc}") from None
+    app = create_simulator(delay, config["MINISTRY_APP_KEY"], config["MINISTRY_APP_SECRET"], register)
+    held = f"，全国登记 {len(register.people)} 人、{len(register.positions)} 个位置" if register else ""
+    click.echo(f"住建部接口模拟器: http://{host}:{port}/ （答复延迟 {delay:g} 秒{held}）")
     serve(app, host=host, port=port, threads=4, ident="ministry-sim")
 
 

@@ -70,6 +70,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MINISTRY_APP_SECRET": os.environ.get("CRANE_MINISTRY_APP_SECRET", "crane-simulator"),
         "MINISTRY_TIMEOUT_SECONDS": float(os.environ.get("CRANE_MINISTRY_TIMEOUT_SECONDS", "10")),
         "MINISTRY_DELAY_SECONDS": float(os.environ.get("CRANE_MINISTRY_DELAY_SECONDS", "5")),
+        # the in-process simulator's national register (people and positions in use elsewhere), a JSON file
+        "MINISTRY_REGISTER": os.environ.get("CRANE_MINISTRY_REGISTER", ""),
         # How soon to ask again for an answer the ministry has not given yet.
         "MINISTRY_POLL_SECONDS": float(os.environ.get("CRANE_MINISTRY_POLL_SECONDS", "2")),
     }

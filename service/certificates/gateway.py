@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from flask import current_app
@@ -121,14 +122,18 @@ def gateway() -> MinistryGateway:
     """The configured gateway: ``CRANE_MINISTRY_URL`` → HTTP; unset → the in-process simulator."""
     config = current_app.config
     url = config["MINISTRY_URL"]
-    key = (url, config["MINISTRY_APP_KEY"]) if url else ("local", float(config["MINISTRY_DELAY_SECONDS"]))
+    register = config["MINISTRY_REGISTER"]
+    key = (url, config["MINISTRY_APP_KEY"]) if url else ("local", float(config["MINISTRY_DELAY_SECONDS"]),
+                                                         register)
     if key not in _GATEWAYS:
         if url:
             _GATEWAYS[key] = HttpGateway(url, config["MINISTRY_APP_KEY"], config["MINISTRY_APP_SECRET"],
                                          timeout=config["MINISTRY_TIMEOUT_SECONDS"])
         else:
-            from .simulator import Simulator  # needed only when no ministry is configured
-            _GATEWAYS[key] = LocalGateway(Simulator(delay=key[1]))
+            from .simulator import NationalRegister, Simulator  # needed only when no ministry is configured
+
+            national = NationalRegister.load(Path(register)) if register else None
+            _GATEWAYS[key] = LocalGateway(Simulator(delay=key[1], register=national))
     return _GATEWAYS[key]
 
 

@@ -1,31 +1,36 @@
 """A stand-in for the ministry (住建部 赋码), the only simulated party. It answers like the national
-interface — asynchronously, after ``delay`` seconds — and refuses what the ministry refuses: missing or
-duplicated required personnel, bad check digits, an expired special-worker certificate, a duplicated
-installation position, a machine without a valid property filing.
+interface — asynchronously, after ``delay`` seconds — and refuses what the ministry refuses, in the words
+of ``filings.national`` (which the platform checks first): missing or duplicated required personnel, bad
+check digits, an expired special-worker certificate, an installation position or a driver or signaller
+already on a machine in use, a machine without a valid property filing. An ID number is judged by its
+format, birth date and check digit only (an ID keeps the county code it was issued with).
 
-It keeps its own national register (valid certificates, their positions and operators), so it knows
-what our platform cannot: that a position or an operator is already taken elsewhere. Runs in-process
-(``LocalGateway``) or as its own server: ``crane ministry-sim --port N`` (``create_app``).
+It keeps the national register: the certificates it issued, and — from ``--register FILE`` — people and
+positions on machines in use elsewhere in China, the one thing no form here can foresee. Runs in-process
+(``LocalGateway``) or as its own server: ``crane ministry-sim --port N [--register FILE]`` (``create_app``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import secrets
 import threading
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, request
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 from stdnum.iso7064 import mod_37_36
+
+from ..filings.national import EXCLUSIVE_DUTIES, MIN_DISTANCE_M, duty_problems, id_problem, reason, uscc_problem
 
 CHINA = ZoneInfo("Asia/Shanghai")
 PROVINCE = "650000"
-REQUIRED_DUTIES = {"1106": "项目负责人", "1107": "安全员", "1108": "信号司索工", "1109": "司机"}
-MIN_DISTANCE_M = 5.0
 #: GB/T 36904 root of national e-licence identifiers, and the definer (住建部) with the certificate type
 LICENSE_ROOT = "1.2.156.3005.2"
 DEFINER = "11100000000019001E"
@@ -46,9 +51,28 @@ def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(dx, dy)
 
 
+@dataclass(frozen=True)
+class NationalRegister:
+    """People and installation positions on machines in use in other provinces (``--register FILE``):
+    ``{"people": [{"id_number", "name", "province"}], "positions": [{"longitude", "latitude", "province"}]}``,
+    positions in WGS-84 as the ministry compares them."""
+
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: tuple[tuple[float, float, str], ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> NationalRegister:
+        data = json.loads(path.read_text("utf-8"))
+        people = {str(p["id_number"]).upper(): p for p in data.get("people", [])}
+        positions = tuple((float(p["longitude"]), float(p["latitude"]), p.get("province", "外省"))
+                          for p in data.get("positions", []))
+        return cls(people, positions)
+
+
 class Simulator:
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, register: NationalRegister | None = None):
         self.delay = delay
+        self.register = register or NationalRegister()
         self._lock = threading.Lock()
         self._requests: dict[str, dict[str, Any]] = {}
         self._valid: dict[str, dict[str, Any]] = {}  # eCertID → the record of a valid certificate
@@ -101,19 +125,30 @@ class Simulator:
         return _return(False, errors or [f"未知的操作类型 {operate!r}"])
 
     def _check_register(self, record: dict[str, Any]) -> list[str]:
-        """What only the national register knows: positions and operators already in use elsewhere."""
+        """The national register: positions, drivers and signallers already on a machine in use — one this
+        simulator certified, or one elsewhere in China (``--register``)."""
         errors = []
         here = _position(record)
-        operators = {p.get("idCard") for p in record.get("personnel") or [] if p.get("dutyCode") == "1109"}
+        exclusive = {(p.get("idCard") or "").upper(): p for p in record.get("personnel") or []
+                     if p.get("dutyCode") in EXCLUSIVE_DUTIES}
         for other_id, other in self._valid.items():
             if other_id == record["eCertID"]:
                 continue
             there = _position(other)
             if here and there and _distance_m(here, there) < MIN_DISTANCE_M:
-                errors.append(f"安装位置与在用设备（证书 {other.get('certNum') or other_id}）重复")
+                errors.append(reason("position_in_use", other=f"证书 {other.get('certNum') or other_id}",
+                                     distance=MIN_DISTANCE_M))
             for person in other.get("personnel") or []:
-                if person.get("dutyCode") == "1109" and person.get("idCard") in operators:
-                    errors.append(f"司机 {person.get('name')} 已在其他在用设备的使用登记证中登记")
+                if person.get("dutyCode") in EXCLUSIVE_DUTIES and (person.get("idCard") or "").upper() in exclusive:
+                    errors.append(reason("person_in_use", duty=EXCLUSIVE_DUTIES[person["dutyCode"]],
+                                         name=person.get("name")))
+        for id_card, person in exclusive.items():
+            if (known := self.register.people.get(id_card)) is not None:
+                errors.append(reason("register_person", duty=EXCLUSIVE_DUTIES[person["dutyCode"]],
+                                     name=person.get("name"), province=known.get("province", "外省")))
+        for lon, lat, province in self.register.positions:
+            if here and _distance_m(here, (lon, lat)) < MIN_DISTANCE_M:
+                errors.append(reason("register_position", province=province))
         return errors
 
 
@@ -131,28 +166,23 @@ def check_common(record: dict[str, Any]) -> list[str]:
 
 def check_business(record: dict[str, Any]) -> list[str]:
     errors = []
-    if not uscc.is_valid(record.get("useUnitCode") or ""):
-        errors.append(f"使用单位统一社会信用代码 {record.get('useUnitCode')} 校验位错误")
+    if problem := uscc_problem(record.get("useUnitCode") or ""):
+        errors.append(reason("use_unit_uscc", detail=problem))
     if not record.get("recordNum") or record.get("recordState") != "01":
-        errors.append("设备无有效的产权备案")
+        errors.append(reason("no_property_filing"))
     if record.get("equipType") not in ("T", "S", "W"):
         errors.append("设备类别应为 T、S 或 W")
     if _position(record) is None:
-        errors.append("缺少安装位置经纬度")
+        errors.append(reason("no_position"))
     personnel = record.get("personnel") or []
-    for code, duty in REQUIRED_DUTIES.items():
-        count = sum(1 for p in personnel if p.get("dutyCode") == code)
-        if count == 0:
-            errors.append(f"缺少必填人员：{duty}（{code}）")
-        elif count > 1:
-            errors.append(f"必填人员重复：{duty}（{code}）")
+    errors += duty_problems([p.get("dutyCode") for p in personnel])
     today = dt.datetime.now(CHINA).date()
     for person in personnel:
-        if not ric.is_valid(person.get("idCard") or ""):
-            errors.append(f"人员 {person.get('name')} 的身份证号校验位错误")
+        if problem := id_problem(person.get("idCard") or ""):
+            errors.append(reason("id_number", name=person.get("name"), detail=problem))
         until = person.get("certValidUntil")
         if until and dt.date.fromisoformat(until) < today:
-            errors.append(f"人员 {person.get('name')} 的特种作业操作资格证书已过期（{until}）")
+            errors.append(reason("expired_certificate", name=person.get("name"), until=until))
     return errors
 
 
@@ -168,10 +198,10 @@ def _return(ok: bool, errors: list[str], **data: Any) -> dict[str, Any]:
             "ReturnData": {"ErrorData": [{"ErrorMsg": e} for e in errors], **data}}
 
 
-def create_app(delay: float, app_key: str, app_secret: str) -> Flask:
+def create_app(delay: float, app_key: str, app_secret: str, register: NationalRegister | None = None) -> Flask:
     """The simulator as an HTTP server with the national interface's paths and token check."""
     app = Flask("ministry-simulator")
-    simulator = Simulator(delay)
+    simulator = Simulator(delay, register)
     tokens: set[str] = set()
 
     def authorised() -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, String, cast, select, update
 
 from ..accounts.models import User
 from ..errors import Invalid
 from ..extensions import db
 from ..filings.geo import bd09_to_wgs84, distance_m
 from ..filings.models import ACTIVE, FilingStatus
+from ..filings.national import EXCLUSIVE_DUTIES, MIN_DISTANCE_M, duty_problems, reason
 from ..filings.numbering import assign_on_approval, next_number, number_if_missing
 from ..filings.personnel import check_personnel, require_certified
 from ..installations.models import InstallationNotice
@@ -61,10 +62,35 @@ def check_values(actor: User, record: UseRegistration | None, values: Mapping[st
     workers = picked_workers(actor, current("worker_ids") or [])
     check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.construction_unit_uscc if project else None,
                     unit_label="使用单位", complete=False)
+    _check_people_in_use(record, current("personnel") or [])
     if notice is not None:
         require_certified(current("personnel") or [], workers,
                           {"1109": DRIVER_CATEGORY[notice.machine.category], "1108": SIGNALLER_CATEGORY})
     _check_position(record, current("longitude"), current("latitude"), project)
+
+
+def _in_force(record: UseRegistration | None) -> Select:
+    """Other registrations holding their machine, position and people: in review or approved, not ended."""
+    return select(UseRegistration).where(UseRegistration.status.in_(ACTIVE), UseRegistration.ended_at.is_(None),
+                                         UseRegistration.id != (record.id if record else None))
+
+
+def _check_people_in_use(record: UseRegistration | None, rows: list[dict[str, Any]]) -> None:
+    """A driver (1109) or signaller (1108) works on one machine in use at a time (the ministry refuses another)."""
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        if row["code"] not in EXCLUSIVE_DUTIES:
+            continue
+        id_card = row["id_number"].upper()
+        # The JSON text is searched for the number, then each candidate's rows are read: the same on both backends.
+        candidates = db.session.scalars(_in_force(record).where(
+            cast(UseRegistration.personnel, String).like(f"%{id_card}%"))).all()
+        if any(other_row["code"] in EXCLUSIVE_DUTIES and other_row["id_number"].upper() == id_card
+               for other in candidates for other_row in other.personnel or []):
+            problems.append(f"第{number}行 " + reason("person_in_use", duty=EXCLUSIVE_DUTIES[row["code"]],
+                                                      name=row["name"]))
+    if problems:
+        raise Invalid(problems[0], {"personnel": problems})
 
 
 def _check_position(record: UseRegistration | None, longitude: str | None, latitude: str | None,
@@ -72,25 +98,26 @@ def _check_position(record: UseRegistration | None, longitude: str | None, latit
     if not longitude or not latitude:
         return
     here = bd09_to_wgs84(float(longitude), float(latitude))
-    minimum = float(rules.value("position_distance_m"))  # 企业规则: two machines never stand closer
+    # 企业规则, never below the ministry's minimum: two machines never stand closer
+    minimum = max(float(rules.value("position_distance_m")), MIN_DISTANCE_M)
     if project is not None and distance_m(here, bd09_to_wgs84(float(project.longitude), float(project.latitude))) \
             < minimum:
         raise Invalid.field("longitude", "安装位置经纬度不能与项目经纬度相同，请在拾取器中拾取设备的实际安装位置")
     # A box in degrees that surely holds the circle: here a metre is ~1/111,000° of latitude, ~1/85,000° of longitude.
     window = max(0.001, minimum / 50_000)
-    others = db.session.execute(select(UseRegistration.id, UseRegistration.wgs_longitude, UseRegistration.wgs_latitude)
-                                .where(UseRegistration.status.in_(ACTIVE), UseRegistration.ended_at.is_(None),
-                                       UseRegistration.id != (record.id if record else None),
-                                       UseRegistration.wgs_longitude.between(here[0] - window, here[0] + window),
-                                       UseRegistration.wgs_latitude.between(here[1] - window, here[1] + window))).all()
-    for other_id, lon, lat in others:
-        if distance_m(here, (lon, lat)) < minimum:
-            raise Invalid.field("longitude",
-                                f"安装位置与在用设备（使用登记 #{other_id}）相距不足{minimum:g}米，请核对")
+    others = db.session.scalars(_in_force(record).where(
+        UseRegistration.wgs_longitude.between(here[0] - window, here[0] + window),
+        UseRegistration.wgs_latitude.between(here[1] - window, here[1] + window))).all()
+    for other in others:
+        if distance_m(here, (other.wgs_longitude, other.wgs_latitude)) < minimum:
+            name = f"使用登记 {other.registration_number}" if other.registration_number else f"使用登记 #{other.id}"
+            raise Invalid.field("longitude", reason("position_in_use", other=name, distance=minimum))
 
 
 def check_submit(actor: User, record: UseRegistration) -> None:
-    check_personnel(record.personnel or [], REQUIRED_CODES, unit_uscc=None, unit_label="使用单位", complete=True)
+    """Every required duty named exactly once, as the ministry requires."""
+    if problems := duty_problems([row["code"] for row in record.personnel or []]):
+        raise Invalid(problems[0], {"personnel": problems})
 
 
 def derived(actor: User, record: UseRegistration | None, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def _answer(simulator: Simulator, record: dict) -> Answer:
 
 @pytest.mark.parametrize(("change", "reason"), [
     (lambda r: r.update(useUnitCode=_wrong_check_digit(r["useUnitCode"])), "使用单位统一社会信用代码"),
-    (lambda r: r["personnel"][0].update(idCard=_wrong_check_digit(r["personnel"][0]["idCard"])), "身份证号校验位错误"),
+    (lambda r: r["personnel"][0].update(idCard=_wrong_check_digit(r["personnel"][0]["idCard"])), "身份证号第18位校验码有误"),
     (lambda r: r["personnel"].pop(), "缺少必填人员：司机（1109）"),
     (lambda r: r["personnel"].append(dict(r["personnel"][0])), "必填人员重复：项目负责人（1106）"),
     (lambda r: r["personnel"][3].update(certValidUntil="2020-01-01"), "资格证书已过期"),

@@ -48,7 +48,7 @@ def test_machine_within_5_m_of_an_active_one_is_refused(site, reviewer, make_api
 
     with pytest.raises(Invalid) as exc:
         _check_position(None, "87.618750", "43.792820", None)  # ~1.5 m from the first
-    assert "不足5米" in exc.value.errors["longitude"][0]
+    assert "相距不得小于5米" in exc.value.errors["longitude"][0]
     _check_position(None, "87.619733", "43.792818", None)  # ~80 m away: fine
 
 
@@ -142,4 +142,4 @@ def test_the_minimum_distance_is_a_platform_rule(site, make_api):
     assert make_api("admin").patch("/admin/rules", json={"position_distance_m": 20}).status_code == 200
     with pytest.raises(Invalid) as refused:
         _check_position(None, eight_m_east, record.latitude, None)
-    assert "相距不足20米" in refused.value.message
+    assert "相距不得小于20米" in refused.value.message
