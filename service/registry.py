@@ -44,6 +44,8 @@ class Registry:
     #: chain key → functions (viewer, record) → [(label, url)]: actions higher packages add to a record's page
     record_actions: dict[str, list[Callable[..., list[tuple[str, str]]]]] = field(
         default_factory=lambda: defaultdict(list))
+    #: chain key → functions (viewer, record) → [Notice]: what higher packages say on top of a record's page
+    record_notices: dict[str, list[Callable[..., list[Any]]]] = field(default_factory=lambda: defaultdict(list))
     #: 企业规则 by key (``rules.RuleDef``): the platform's, plus each chain's 办理时限
     rules: dict[str, Any] = field(default_factory=dict)
     #: the bearer token → its account (set by accounts)

@@ -50,7 +50,8 @@ def _components(registered: dict[str, Chain]) -> dict[str, Schema]:
                   phone=nullable(STRING), role=STRING, unit_type=nullable(STRING), region_code=nullable(STRING),
                   organization_id=nullable(INTEGER)),
         "CertificateStatus": obj(("status",), status=STRING, number=nullable(STRING), feedback=array(STRING),
-                                 state=nullable(STRING), valid_until=nullable(DATE), verify_code=nullable(STRING)),
+                                 state=nullable(STRING), valid_until=nullable(DATE), verify_code=nullable(STRING),
+                                 correctable=array(STRING)),
         "Verification": obj(("number", "state"), number=STRING, state=STRING, using_unit=STRING, category=STRING,
                             factory_number=nullable(STRING), valid_until=nullable(DATE)),
     }

@@ -35,8 +35,8 @@ def make_certificate(registration_id: int):
 @bp.get("/use-registrations/<id:registration_id>/certificate")
 @documented("使用登记证状态与住建部反馈", response=ref("CertificateStatus"))
 def get_certificate(registration_id: int):
-    _registration, cert = operations.window(actor(), registration_id)
-    return jsonify(certificate_out(cert))
+    registration, cert = operations.window(actor(), registration_id)
+    return jsonify(certificate_out(cert, operations.correctable(registration)))
 
 
 @bp.get("/certificates/<number>/<any(pdf, ofd):fmt>")
@@ -48,11 +48,11 @@ def certificate_file(number: str, fmt: str):
     return send_file(path, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}")
 
 
-@bp.post("/certificates/<number>/revoke")
-@documented("撤销证件（住建局），并报送住建部", body=obj(("reason",), reason=STRING),
+@bp.post("/certificates/<number>/<any(revoke, complete, expire):how>")
+@documented("撤销证件、完工注销或到期失效（住建局），并报送住建部", body=obj(("reason",), reason=STRING),
             response=ref("CertificateStatus"), errors=(409,))
-def revoke_certificate(number: str):
-    cert = operations.revoke(actor(), number, body().get("reason"))
+def end_certificate(number: str, how: str):
+    cert = operations.end(actor(), number, how, body().get("reason"))
     return jsonify(certificate_out(cert))
 
 

@@ -11,7 +11,7 @@ from ..errors import DomainError, Invalid
 from ..web.pages import shows_errors
 from . import files, operations
 from .content import facts
-from .models import STATE_LABELS, STATUS_LABELS, CertificateStatus
+from .models import ENDED_MARKS, STATE_LABELS, STATUS_LABELS, CertificateStatus
 
 bp = Blueprint("certificates", __name__)
 
@@ -20,7 +20,8 @@ def _window(registration_id: int, error: DomainError | None = None) -> str:
     registration, cert = operations.window(current_user, registration_id)
     return render_template("certificates/window.html", registration=registration, cert=cert,
                            may_make=current_user.role in operations.MAKERS, states=STATE_LABELS,
-                           statuses=STATUS_LABELS, issued=CertificateStatus.ISSUED, error=error)
+                           statuses=STATUS_LABELS, issued=CertificateStatus.ISSUED, error=error,
+                           endings=operations.ENDINGS, marks=ENDED_MARKS)
 
 
 def _window_again(exc: DomainError, registration_id: int) -> str:
@@ -48,13 +49,13 @@ def make(registration_id: int):
     return redirect(url_for(".window", registration_id=registration_id))
 
 
-@bp.post("/use-registrations/<id:registration_id>/certificate/revoke")
+@bp.post("/use-registrations/<id:registration_id>/certificate/<any(revoke, complete, expire):how>")
 @login_required
 @shows_errors(_window_again)
-def revoke(registration_id: int):
+def end(registration_id: int, how: str):
     _registration, cert = operations.window(current_user, registration_id)
-    operations.revoke(current_user, cert.number if cert and cert.number else "", request.form.get("reason"))
-    flash("证书已撤销，并已报送住建部", "success")
+    operations.end(current_user, cert.number if cert and cert.number else "", how, request.form.get("reason"))
+    flash(f"{operations.ENDINGS[how]}已办理，并已报送住建部", "success")
     return redirect(url_for(".window", registration_id=registration_id))
 
 

@@ -12,8 +12,9 @@ from forms.codes import MACHINE_CATEGORIES
 
 from ..accounts.models import Bureau
 from ..extensions import db
+from ..registrations.models import UseRegistration
 from ..workers.models import Worker
-from .models import Certificate
+from .models import ENDED_MARKS, Certificate
 
 TITLE = "建筑起重机械使用登记证"
 
@@ -39,6 +40,8 @@ class Facts:
     issue_date: dt.date | None
     valid_until: dt.date | None
     license_code: str
+    #: 已注销 / 已撤销 / 已失效 on an ended certificate, else empty
+    ended_mark: str = ""
 
     def fields(self) -> list[tuple[str, str]]:
         return [("使用单位", self.using_unit), ("统一社会信用代码", self.using_unit_uscc),
@@ -72,12 +75,16 @@ def facts(cert: Certificate) -> Facts:
         filing_number=machine.filing_number or "", project=project.name or "", project_address=project.address or "",
         position=f"东经 {registration.longitude}，北纬 {registration.latitude}",
         registration_number=registration.registration_number or "", bureau=bureau.name, bureau_uscc=bureau.uscc or "",
-        issue_date=cert.issue_date, valid_until=cert.valid_until, license_code=cert.license_code or "")
+        issue_date=cert.issue_date, valid_until=cert.valid_until, license_code=cert.license_code or "",
+        ended_mark=ENDED_MARKS.get(cert.state, ""))
 
 
 def personnel(cert: Certificate) -> list[dict[str, str]]:
+    return personnel_of(cert.registration)
+
+
+def personnel_of(registration: UseRegistration) -> list[dict[str, str]]:
     """The registration's 重点人员 as the ministry wants them, with the certificate of each special worker."""
-    registration = cert.registration
     workers = {w.id_number.upper(): w for w in db.session.scalars(
         select(Worker).where(Worker.id.in_(registration.worker_ids or [])))}
     people = []

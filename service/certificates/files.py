@@ -19,8 +19,9 @@ MIME = {"pdf": "application/pdf", "ofd": "application/ofd"}
 
 
 def path_of(cert: Certificate, fmt: str) -> Path:
-    # by id and the secret verify code: the number's brackets stay out of file names
-    return Path(current_app.config["CERTIFICATE_DIR"]) / f"{cert.id}-{cert.verify_code[:12]}.{fmt}"
+    # by id and the secret verify code (the number's brackets stay out of file names), and by state: an ended
+    # certificate is a new file that says so on its face
+    return Path(current_app.config["CERTIFICATE_DIR"]) / f"{cert.id}-{cert.verify_code[:12]}-{cert.state}.{fmt}"
 
 
 def render(cert: Certificate, fmt: str) -> bytes:

@@ -31,6 +31,9 @@ class CertificateState(StrEnum):
 
 STATE_LABELS = {CertificateState.VALID: "有效", CertificateState.COMPLETED: "完工注销",
                 CertificateState.REVOKED: "撤销证件", CertificateState.EXPIRED: "到期失效"}
+#: what an ended certificate says on its face (PDF, OFD, the verify page)
+ENDED_MARKS = {CertificateState.COMPLETED: "已注销", CertificateState.REVOKED: "已撤销",
+               CertificateState.EXPIRED: "已失效"}
 STATUS_LABELS = {CertificateStatus.PENDING: "制证中", CertificateStatus.ISSUED: "赋码成功",
                  CertificateStatus.FAILED: "制证失败"}
 

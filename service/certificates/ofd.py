@@ -89,12 +89,14 @@ def _layout(facts: Facts, advances: dict[str, float]) -> _Layout:
     layout.add(date, PAGE_W - 30 - width(date, 4.2), 186, 4.2)
     layout.add("扫码核验证书真伪与状态", 232, 108, 3.0, "85 85 85")
     layout.add(f"电子证照标识：{facts.license_code}", 30, 198, 2.8, "119 119 119")
+    if facts.ended_mark:  # an ended certificate says so across its face, in red
+        layout.add(facts.ended_mark, (PAGE_W - width(facts.ended_mark, 21)) / 2, 120, 21, "204 0 0")
     return layout
 
 
 def _all_text(facts: Facts) -> str:
     parts = [TITLE, f"证书编号：{facts.number}", f"发证机关：{facts.bureau}", chinese_date(facts.issue_date),
-             "扫码核验证书真伪与状态", f"电子证照标识：{facts.license_code}"]
+             "扫码核验证书真伪与状态", f"电子证照标识：{facts.license_code}", facts.ended_mark]
     for label, value in facts.fields():
         parts += [label, value]
     return "".join(parts)

@@ -24,6 +24,8 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..filings.chains import chain_for
 from ..filings.models import FilingStatus
+from ..filings.national import reason
+from ..filings.operations import Notice
 from ..filings.queries import visible
 from ..process.jobs import Reschedule, enqueue
 from ..process.models import ProcessInstance
@@ -34,6 +36,7 @@ from ..registry import Job
 from ..rules import operations as rules
 from ..types import CHINA, china_today, utcnow
 from . import files
+from .content import personnel_of
 from .gateway import Answer, gateway
 from .models import Certificate, CertificateState, CertificateStatus, MinistryExchange
 from .numbering import allocate, normalize
@@ -82,6 +85,11 @@ def window(actor: User, registration_id: int) -> tuple[UseRegistration, Certific
     if registration is None or not (actor.id == registration.account_id or (cert and may_see(actor, cert))):
         raise NotFound("使用登记记录不存在")
     return registration, cert
+
+
+def correctable(registration: UseRegistration) -> tuple[str, ...]:
+    """What the using unit may change after the ministry refused 制证 (the chain's rule)."""
+    return chain_for("use_registration").correctable(registration)
 
 
 def by_number(actor: User, number: str, *, staff: bool = False, lock: bool = False) -> Certificate:
@@ -157,15 +165,20 @@ def make(actor: User, registration_id: int, valid_until: dt.date | None = None) 
     return cert
 
 
-def revoke(actor: User, number: str, reason: Any) -> Certificate:
-    """撤销证件 by the bureau, with a reason; reported to the ministry."""
+#: how the bureau ends a certificate by hand: the message the certificate process waits for, and its name
+ENDINGS = {"revoke": "撤销证件", "complete": "完工注销", "expire": "到期失效"}
+
+
+def end(actor: User, number: str, how: str, reason: Any) -> Certificate:
+    """撤销证件, 完工注销 or 到期失效 by the bureau, with a reason; reported to the ministry like the automatic ones."""
     cert = by_number(actor, number, staff=True, lock=True)
+    label = ENDINGS[how]
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid.field("reason", "请填写撤销原因")
+        raise Invalid.field("reason", f"请填写{label}原因")
     if len(reason) > MAX_REASON or any(ord(c) < 32 and c not in "\n\t" for c in reason):
-        raise Invalid.field("reason", f"撤销原因不超过{MAX_REASON}字，且不能含控制字符")
-    _end(cert, "revoke", actor, "撤销证件", reason)
+        raise Invalid.field("reason", f"{label}原因不超过{MAX_REASON}字，且不能含控制字符")
+    _end(cert, how, actor, label, reason)
     return cert
 
 
@@ -226,6 +239,20 @@ def _certificate_issue(context: dict[str, Any]) -> str:
 
 
 # -- jobs: the exchange with the ministry, and the files ---------------------------------------------------
+def refusals_before_sending(registration: UseRegistration) -> list[str]:
+    """What the ministry would refuse that may have changed since the registration was approved, checked
+    again just before sending: the machine's 产权备案, and each special worker's certificate."""
+    problems = []
+    if registration.installation_notice.machine.status != FilingStatus.APPROVED:
+        problems.append(reason("no_property_filing"))
+    today = china_today()
+    for person in personnel_of(registration):
+        until = person["certValidUntil"]
+        if until and dt.date.fromisoformat(until) < today:
+            problems.append(reason("expired_certificate", name=person["name"], until=until))
+    return problems
+
+
 def _poll_after() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["MINISTRY_POLL_SECONDS"])
 
@@ -244,6 +271,9 @@ def _send(payload: dict[str, Any]) -> None:
         return
     if exchange.sent_at is None:
         cert = db.session.get(Certificate, exchange.certificate_id)
+        if exchange.operate_type == NEW and (problems := refusals_before_sending(cert.registration)):
+            _answered(exchange, Answer(ok=False, errors=problems))  # refused here, in the ministry's words
+            return
         exchange.record = build_record(cert, exchange.operate_type,
                                        (cert.issue_date or china_today()).isoformat())
         ack = gateway().submit(exchange.request_id, exchange.record)
@@ -296,9 +326,24 @@ def _render(payload: dict[str, Any]) -> None:
 
 
 def _print_action(viewer: User, registration: UseRegistration) -> list[tuple[str, str]]:
+    """打印证书 (the 使用登记证制作下载窗口) on an approved registration, in its list and on its page."""
     if registration.status != FilingStatus.APPROVED:
         return []
     return [("打印证书", url_for("certificates.window", registration_id=registration.id))]
+
+
+def _refusal_notice(viewer: User, registration: UseRegistration) -> list[Notice]:
+    """住建部反馈 on top of a refused registration: the using unit is asked to correct it, the bureau told."""
+    if not registration.correction_open:
+        return []
+    cert = _certificate_of(registration.id)
+    feedback = tuple(cert.feedback) if cert is not None else ()
+    if registration.corrected_at is not None:
+        return [Notice("已按住建部反馈修改", ("使用单位已修改，等待住建局再次制证。", *feedback), tone="info")]
+    if viewer.id == registration.account_id:
+        return [Notice("住建部反馈：制证未通过，请按以下原因修改", feedback, "按反馈修改",
+                       url_for("filings.edit", kind_path="use-registrations", record_id=registration.id))]
+    return [Notice("住建部反馈：制证未通过，等待使用单位修改", feedback)]
 
 
 def init_app(app: Flask) -> None:
@@ -310,3 +355,4 @@ def init_app(app: Flask) -> None:
     plugged.timer_handlers[KIND] = _fire_expiry
     plugged.listen(ENDED, complete_for)
     plugged.record_actions["use_registration"].append(_print_action)
+    plugged.record_notices["use_registration"].append(_refusal_notice)

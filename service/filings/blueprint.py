@@ -33,15 +33,24 @@ def _kind(kind_path: str) -> Chain:
 
 def _render_form(kind: Chain, record: Any, values: dict[str, Any], exc: DomainError | None = None) -> str:
     attachments = {a.slot: a for a in operations.attachments_of(kind, record)} if record else {}
+    correcting = operations.is_correction(kind, record)
+    locked = [f.name for f in kind.form.fields if f.name not in kind.correctable(record)] if correcting else []
+    if correcting:  # what cannot change is shown as it stands, never as typed
+        values = {**values, **{name: getattr(record, name) for name in locked}}
     return render_template("filings/edit.html", kind=kind, record=record, values=values,
                            errors=exc.errors if exc else {}, attachments=attachments,
-                           error=exc.message if exc else None, choices=operations.choices_of(kind, current_user))
+                           error=exc.message if exc else None, choices=operations.choices_of(kind, current_user),
+                           correcting=correcting, locked=locked,
+                           notices=operations.record_notices(kind, current_user, record) if record else [])
 
 
-def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
-    """The posted page form as the API's JSON shape: rows come as ``<field>-<n>-<column>`` inputs."""
+def form_values(form: FormDef, posted: MultiDict, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The posted page form as the API's JSON shape: rows come as ``<field>-<n>-<column>`` inputs. ``only``
+    narrows it to the fields the page offered (a correction offers the correctable ones)."""
     data: dict[str, Any] = {}
     for f in form.fields:
+        if only is not None and f.name not in only:
+            continue
         if f.type == "refs":
             data[f.name] = posted.getlist(f.name)
             continue
@@ -56,20 +65,29 @@ def form_values(form: FormDef, posted: MultiDict) -> dict[str, Any]:
     return data
 
 
+def _offered(kind: Chain, record: Any) -> tuple[str, ...] | None:
+    return kind.correctable(record) if operations.is_correction(kind, record) else None
+
+
 def _form_again(exc: DomainError, kind_path: str, record_id: int | None = None) -> str:
     """A failed save: the form again with what was typed and every message."""
     kind = _kind(kind_path)
     record = operations.get_record(kind, current_user, record_id) if record_id else None
-    return _render_form(kind, record, form_values(kind.form, request.form), exc)
+    return _render_form(kind, record, form_values(kind.form, request.form, _offered(kind, record)), exc)
 
 
 def _save_with_files(kind: Chain, record_id: int | None):
     """One transaction: the fields and every chosen file, or nothing at all."""
-    data = form_values(kind.form, request.form)
     if record_id is None:
-        record = operations.create_draft(kind, current_user, data)
+        record = operations.create_draft(kind, current_user, form_values(kind.form, request.form))
     else:
-        record = operations.update_draft(kind, current_user, record_id, data)
+        record = operations.editable_record(kind, current_user, record_id)
+        correcting = operations.is_correction(kind, record)
+        offered = _offered(kind, record)
+        record = operations.update_draft(kind, current_user, record_id, form_values(kind.form, request.form, offered))
+        if correcting:
+            flash("已按住建部反馈修改并保存。住建局将再次制证，请留意制证结果。", "success")
+            return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
     for slot in kind.form.attachments:
         upload: FileStorage | None = request.files.get(f"file_{slot.slot}")
         if upload is not None and upload.filename:
@@ -95,7 +113,8 @@ def index(kind_path: str):
     scope = request.args.get("scope", "")
     scope = scope if scope in STAFF_SCOPES and not current_user.is_applicant else ""
     result = list_records(kind, current_user, tab, page, 20, q, scope)
-    return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q,
+    actions = {r.id: operations.record_actions(kind, current_user, r) for r in result.items}
+    return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q, actions=actions,
                            scope=scope, scopes=STAFF_SCOPES,
                            regions=REGIONS, status_labels=STATUS_LABELS, editable=EDITABLE,
                            can_file=current_user.is_applicant and current_user.unit_type in kind.filers)
@@ -132,7 +151,8 @@ def view(kind_path: str, record_id: int):
     return render_template("filings/view.html", kind=kind, record=record,
                            attachments=operations.attachments_of(kind, record),
                            history=operations.history_of(kind, record), regions=REGIONS,
-                           editable=EDITABLE, actions=operations.record_actions(kind, current_user, record))
+                           editable=EDITABLE, actions=operations.record_actions(kind, current_user, record),
+                           notices=operations.record_notices(kind, current_user, record))
 
 
 @bp.get("/<kind_path>/<id:record_id>/progress")

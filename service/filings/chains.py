@@ -95,6 +95,9 @@ class Chain:
         """Fields the filer may still correct on a decided record (e.g. after the ministry refused 制证)."""
         return ()
 
+    def on_corrected(self, actor: Any, record: Any) -> None:
+        """The filer saved a correction of a decided record."""
+
     def list_loaders(self) -> list[Any]:
         """Loader options for what the list's property columns read: a list page is a few queries."""
         return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from flask import current_app
@@ -92,6 +93,7 @@ def update_draft(kind: Chain, actor: User, record_id: int, data: Mapping[str, An
         setattr(record, name, value)
     if record.status not in EDITABLE:
         kind.check_submit(actor, record)  # a corrected record must stay complete
+        kind.on_corrected(actor, record)
     db.session.flush()
     return record
 
@@ -209,6 +211,26 @@ def complete_review(actor: User, task: HumanTask, instance: ProcessInstance, dat
 def progress_of(kind: Chain, record: Any) -> dict[str, Any]:
     instance = db.session.get(ProcessInstance, record.instance_id) if record.instance_id else None
     return process.progress(instance, kind.key)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A box on top of a record's page (e.g. 住建部反馈 with the action to correct)."""
+
+    title: str
+    lines: tuple[str, ...]
+    action_label: str = ""
+    action_url: str = ""
+    tone: str = "warning"
+
+
+def record_notices(kind: Chain, viewer: User, record: Any) -> list[Notice]:
+    return [notice for offer in registry().record_notices.get(kind.key, ()) for notice in offer(viewer, record)]
+
+
+def is_correction(kind: Chain, record: Any) -> bool:
+    """A decided record the filer may still correct (e.g. after the ministry refused 制证)."""
+    return record is not None and record.status not in EDITABLE and bool(kind.correctable(record))
 
 
 def record_actions(kind: Chain, viewer: User, record: Any) -> list[tuple[str, str]]:

@@ -20,8 +20,9 @@ class UseRegistrationChain(Chain):
     filers = ("construction",)
     sla_days = 7  # the regulation's seven working days
     issued_fields = (("registration_number", "使用登记编号"),)
-    list_columns = ("registration_number", "internal", "factory_number")
-    column_labels: ClassVar[dict[str, str]] = {"factory_number": "出厂编号", "internal": "是否对内"}
+    list_columns = ("registration_number", "internal", "factory_number", "certificate_feedback")
+    column_labels: ClassVar[dict[str, str]] = {"factory_number": "出厂编号", "internal": "是否对内",
+                                               "certificate_feedback": "制证反馈"}
     prefix_search_columns = ("registration_number",)
 
     check_values = staticmethod(operations.check_values)
@@ -32,6 +33,7 @@ class UseRegistrationChain(Chain):
     derived_columns = staticmethod(operations.derived)
     choices = staticmethod(operations.choices)
     correctable = staticmethod(operations.correctable)
+    on_corrected = staticmethod(operations.on_corrected)
 
     def display(self, record: UseRegistration) -> str:
         return f"{record.registration_number or '（未登记）'}（出厂编号 {record.factory_number}）"

@@ -32,6 +32,15 @@ class UseRegistration(FilingMixin, db.Model):
     registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     #: the ministry refused 制证: the using unit may correct its people and position until the next 制证
     correction_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: when the using unit saved its correction (the bureau then makes the certificate again)
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def certificate_feedback(self) -> str:
+        """制证反馈 in the list: the bureau sees at a glance what waits for whom."""
+        if not self.correction_open:
+            return ""
+        return "已按住建部反馈修改，待再次制证" if self.corrected_at else "住建部退回，待使用单位修改"
 
     installation_notice = relationship("InstallationNotice")
 

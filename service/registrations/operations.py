@@ -171,8 +171,14 @@ def correctable(record: UseRegistration) -> tuple[str, ...]:
 
 
 def open_correction(record: UseRegistration, is_open: bool) -> None:
-    """The ministry refused 制证 (open) or the data went to it again (closed)."""
+    """The ministry refused 制证 (open, nothing corrected yet) or the data went to it again (closed)."""
     record.correction_open = is_open
+    if is_open:
+        record.corrected_at = None
+
+
+def on_corrected(actor: User, record: UseRegistration) -> None:
+    record.corrected_at = utcnow()
 
 
 #: emitted with (registration, actor) when a registration stops being in force (its machine was dismantled)

@@ -150,10 +150,10 @@ def test_certificate_window(live_server, new_page, artifacts, tmp_path):
     # -- 撤销证件 by the reviewer, after the confirm dialog ------------------------------------------------------
     dialogs = []
     reviewer.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
-    reviewer.locator("input[name=reason]").fill("设备存在重大安全隐患")
+    reviewer.get_by_label("撤销证件原因").fill("设备存在重大安全隐患")
     reviewer.get_by_role("button", name="撤销证件").click()
-    expect(reviewer.get_by_role("status")).to_contain_text("证书已撤销")
-    assert dialogs == ["确定撤销该证书？撤销后将报送住建部。"]
+    expect(reviewer.locator(".flash.success")).to_contain_text("撤销证件已办理")
+    assert dialogs == ["确定撤销证件？将报送住建部，且不能撤回。"]
     expect(state).to_contain_text("当前状态：撤销证件（设备存在重大安全隐患）")
     expect(state.locator(".state.current")).to_have_text("撤销证件")
     expect(reviewer.get_by_role("button", name="撤销证件")).to_have_count(0)
@@ -163,3 +163,4 @@ def test_certificate_window(live_server, new_page, artifacts, tmp_path):
     reviewer.screenshot(path=str(artifacts / "certificate-window-revoked.png"), full_page=True)
     builder.reload()
     expect(builder.locator("#certificate-state")).to_contain_text("当前状态：撤销证件")
+    expect(builder.locator("#ended-note")).to_contain_text("该证书已撤销")  # 打印证书 says so

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from stdnum.iso7064 import mod_37_36
 
 from service.certificates.gateway import Answer, GatewayError, HttpGateway, forget_gateways
+from service.certificates.models import MinistryExchange
 from service.certificates.simulator import Simulator, license_code
 from service.extensions import db
 from service.process.worker import run_once
@@ -83,11 +84,12 @@ def test_refused_then_fixed_then_issued_through_the_separate_simulator(in_use, r
                        .values(valid_until=dt.date(2020, 1, 1)))
     db.session.commit()
     assert make(reviewer, registration).json["status"] == "pending"
-    drain()  # sent; the answer is not there yet (0.3 s)
-    assert reviewer.get(f"/use-registrations/{registration}/certificate").json["status"] == "pending"
-    refused = _wait_for_answer(reviewer, registration)
+    drain()  # the send job checks again just before sending: refused here, in the ministry's words, never sent
+    refused = reviewer.get(f"/use-registrations/{registration}/certificate").json
     assert refused["status"] == "failed" and refused["number"] is None
     assert any("资格证书已过期" in reason and in_use["driver"]["name"] in reason for reason in refused["feedback"])
+    assert "personnel" in refused["correctable"] and "installation_notice_id" not in refused["correctable"]
+    assert db.session.scalars(select(MinistryExchange.sent_at)).all() == [None]
     # the using unit may now fix its people, and only those fields
     assert builder.patch(f"/use-registrations/{registration}", json={"registration_number": "X"}).status_code == 422
     new_driver = factories.worker_data(category="05")

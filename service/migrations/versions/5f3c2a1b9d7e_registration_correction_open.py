@@ -1,4 +1,4 @@
-"""use_registration.correction_open: the ministry refused 制证, so the using unit may correct its data
+"""use_registration.correction_open, corrected_at: the ministry refused 制证, the using unit corrects its data
 
 Revision ID: 5f3c2a1b9d7e
 Revises: d2466cb2308f
@@ -17,10 +17,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('use_registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('correction_open', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('corrected_at', sa.DateTime(), nullable=True))
     op.execute("UPDATE use_registration SET correction_open = TRUE WHERE status = 'approved' AND id IN "
                "(SELECT registration_id FROM certificate WHERE status = 'failed')")
 
 
 def downgrade():
     with op.batch_alter_table('use_registration', schema=None) as batch_op:
+        batch_op.drop_column('corrected_at')
         batch_op.drop_column('correction_open')
