@@ -13,9 +13,7 @@ from service.calendar import add_working_days
 from service.extensions import db
 from service.process.models import HumanTask, ProcessDefinition
 from service.types import CHINA, china_today, utcnow
-from tests.service.chains import submit_machine
-from tests.service.conftest import approve_with_number, decide, open_task_for
-from tests.service.diagram_edits import shipped, with_added_level, with_condition
+from tests.support.diagrams import shipped, with_added_level, with_condition
 
 XML = {"Content-Type": "application/xml"}
 
@@ -33,7 +31,9 @@ def versions(key):
     return db.session.scalar(select(func.count()).where(ProcessDefinition.key == key))
 
 
-def test_added_review_level_with_a_new_role_changes_new_filings_only(admin, unit_owner, reviewer, make_api):
+def test_added_review_level_with_a_new_role_changes_new_filings_only(admin, unit_owner, reviewer, make_api,
+                                                                     open_task_for, decide, approve_with_number,
+                                                                     submit_machine):
     # 分管副局长 signs off 产权备案 after the reviewer: a new role, a diagram change, a form already shipped
     assert admin.post("/admin/roles", json={"key": "deputy", "name": "分管副局长"}).status_code == 201
     created = admin.post("/admin/users", json={"username": "fuju01", "password": "passw0rd123", "role": "deputy",
@@ -139,9 +139,8 @@ def _instance_of(api, path, record_id):
                                                                  HumanTask.record_kind == path))
 
 
-def test_migration_is_previewed_then_applied_only_where_safe(admin, owner, reviewer, make_api):
-    from tests.service.conftest import submit_organization
-
+def test_migration_is_previewed_then_applied_only_where_safe(admin, owner, reviewer, make_api, submit_organization,
+                                                             decide):
     chief = make_api("chief", "650100")
     waiting = submit_organization(owner)
     other = make_api("owner")
@@ -195,7 +194,8 @@ def test_nobody_but_the_administrator_reaches_the_admin_api(make_api, client, ro
     assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 8
 
 
-def test_review_forms_are_defined_by_the_administrator_and_named_by_diagrams(admin, owner, reviewer, make_api):
+def test_review_forms_are_defined_by_the_administrator_and_named_by_diagrams(admin, owner, reviewer, make_api,
+                                                                             submit_organization, decide):
     form = {"title": "副局长复审", "fields": [
         {"name": "decision", "label": "审批结果", "type": "choice", "required": True, "options": "review_decisions"},
         {"name": "site_visit", "label": "是否现场核查", "type": "boolean"},
@@ -205,7 +205,6 @@ def test_review_forms_are_defined_by_the_administrator_and_named_by_diagrams(adm
     assert admin.put("/admin/forms/review_deputy", json=form).status_code == 200
     assert deploy(admin, "organization", xml).status_code == 201
     chief = make_api("chief", "650100")
-    from tests.service.conftest import submit_organization
 
     record = submit_organization(owner)
     decide(reviewer, record)
@@ -239,7 +238,7 @@ def test_bad_form_definitions_are_refused(admin, key, definition, field):
     assert [e for e in admin.get("/admin/audit").json["items"] if e["action"] == "form.save"] == []
 
 
-def test_platform_rules_apply_where_they_are_used(admin, unit_owner, reviewer):
+def test_platform_rules_apply_where_they_are_used(admin, unit_owner, reviewer, open_task_for, submit_machine):
     answer = admin.patch("/admin/rules", json={"filing_number_pattern": "BA-{region}-{year}-{seq:04d}",
                                                "sla_days_property_filing": 3})
     assert answer.status_code == 200
@@ -272,7 +271,7 @@ def test_bad_rule_values_are_refused_and_nothing_is_saved(admin, changes, field)
     assert admin.get("/admin/rules").json == before
 
 
-def test_overdue_review_tasks_are_marked(admin, unit_owner, reviewer):
+def test_overdue_review_tasks_are_marked(admin, unit_owner, reviewer, open_task_for, decide, submit_machine):
     record = submit_machine(unit_owner)
     task_id = open_task_for(reviewer, record)
     task = db.session.get(HumanTask, task_id)

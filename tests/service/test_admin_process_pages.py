@@ -14,8 +14,7 @@ from service.accounts.operations import create_staff_user
 from service.config import ROOT
 from service.extensions import db
 from service.process.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
-from tests.service.conftest import submit_organization
-from tests.service.diagram_edits import shipped, with_condition
+from tests.support.diagrams import shipped, with_condition
 
 PASSWORD = "passw0rd123"
 CHAINS = sorted(p.stem for p in (ROOT / "bpmn_models").glob("*.bpmn"))
@@ -191,7 +190,7 @@ def test_deploy_with_the_csrf_header_as_the_modeler_sends_it(app, admin_page):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_migrating_a_running_organization_filing(admin_page, owner):
+def test_migrating_a_running_organization_filing(admin_page, owner, submit_organization):
     record_id = submit_organization(owner)
     assert owner.get(f"/organizations/{record_id}").json["process_version"] == 1
     instance_id = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.record_kind == "organization",
@@ -223,7 +222,7 @@ def test_migrating_a_running_organization_filing(admin_page, owner):
     assert admin_page.get(preview_url).status_code == 422
 
 
-def test_an_unsafe_migration_is_not_offered_and_refused(admin_page, owner):
+def test_an_unsafe_migration_is_not_offered_and_refused(admin_page, owner, submit_organization):
     record_id = submit_organization(owner)
     instance_id = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.record_id == record_id,
                                                                      ProcessInstance.record_kind == "organization"))
@@ -241,7 +240,7 @@ def test_an_unsafe_migration_is_not_offered_and_refused(admin_page, owner):
     assert admin_page.get(f"/admin/processes/worker/instances/{instance_id}/migrate?version=2").status_code == 404
 
 
-def test_only_administrators_may_open_these_pages(reviewer_page, client, owner):
+def test_only_administrators_may_open_these_pages(reviewer_page, client, owner, submit_organization):
     record_id = submit_organization(owner)
     instance_id = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.record_id == record_id))
     migrate = f"/admin/processes/organization/instances/{instance_id}/migrate?version=1"

@@ -9,16 +9,17 @@ from sqlalchemy import func, select
 from service.certificates.models import MinistryExchange
 from service.extensions import db
 from service.process.models import Job
-from tests.service.certificate_support import NUMBER, drain, issued, make, ofd_parts, pdf_text, schema_errors
+from tests.support.documents import NUMBER, ofd_parts, pdf_text, schema_errors
+from tests.support.records import registration_data
 
 
-def test_issue_from_approval_to_files(in_use, reviewer):
+def test_issue_from_approval_to_files(in_use, reviewer, drain, request_certificate):
     registration = in_use["registration"]
     before = reviewer.get(f"/use-registrations/{registration}/certificate").json
     assert before["status"] == "none" and before["number"] is None
-    first = make(reviewer, registration)
+    first = request_certificate(reviewer, registration)
     assert first.status_code == 202 and first.json["status"] == "pending"
-    again = make(reviewer, registration)  # the manual: do not click repeatedly — and nothing is resent
+    again = request_certificate(reviewer, registration)  # the manual: do not click repeatedly — and nothing is resent
     assert again.status_code == 202 and again.json["status"] == "pending"
     assert db.session.scalar(select(func.count()).select_from(MinistryExchange)) == 1
     drain()
@@ -28,13 +29,13 @@ def test_issue_from_approval_to_files(in_use, reviewer):
     assert match and match[1] == "T" and match[3] == "0000001"
     assert cert["license_code"].startswith("1.2.156.3005.2.")
     assert dt.date.fromisoformat(cert["valid_until"]) > dt.date.today()
-    assert make(reviewer, registration).status_code == 409  # one certificate per registration
+    assert request_certificate(reviewer, registration).status_code == 409  # one certificate per registration
     history = in_use["builder"].get(f"/use-registrations/{registration}").json
     assert history["status"] == "approved"
 
 
-def test_pdf_and_ofd_carry_the_number_and_the_using_unit(in_use, reviewer):
-    cert = issued(reviewer, in_use["registration"])
+def test_pdf_and_ofd_carry_the_number_and_the_using_unit(in_use, reviewer, issue_certificate):
+    cert = issue_certificate(reviewer, in_use["registration"])
     unit = in_use["builder"].get(f"/organizations/{in_use['builder'].get('/me').json['organization_id']}").json["name"]
     pdf = in_use["builder"].get(f"/certificates/{cert['number']}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
@@ -53,8 +54,8 @@ def test_pdf_and_ofd_carry_the_number_and_the_using_unit(in_use, reviewer):
     assert 60 < title.x < 150  # centred on the 297 mm page with the font's real advances
 
 
-def test_who_may_download_what(in_use, reviewer, make_api):
-    cert = issued(reviewer, in_use["registration"])
+def test_who_may_download_what(in_use, reviewer, make_api, request_certificate, issue_certificate):
+    cert = issue_certificate(reviewer, in_use["registration"])
     path = f"/certificates/{cert['number']}/pdf"
     assert in_use["builder"].get(path).status_code == 200  # the using unit
     assert in_use["owner"].get(path).status_code == 200  # the machine's owner
@@ -67,12 +68,12 @@ def test_who_may_download_what(in_use, reviewer, make_api):
     assert in_use["builder"].get(f"/certificates/{full_width}/ofd").status_code == 200
     assert in_use["builder"].get("/certificates/650100T(2026)9999999/pdf").status_code == 404
     # only the bureau makes and revokes
-    assert make(in_use["builder"], in_use["registration"]).status_code == 404
+    assert request_certificate(in_use["builder"], in_use["registration"]).status_code == 404
     assert in_use["builder"].post(f"/certificates/{cert['number']}/revoke", json={"reason": "x"}).status_code == 404
 
 
-def test_verify_public_and_unguessable(in_use, reviewer, client):
-    cert = issued(reviewer, in_use["registration"])
+def test_verify_public_and_unguessable(in_use, reviewer, client, issue_certificate):
+    cert = issue_certificate(reviewer, in_use["registration"])
     code = cert["verify_code"]
     assert len(code) >= 32 and cert["number"] not in code
     answer = client.get(f"/api/v1/verify/{code}")
@@ -85,8 +86,8 @@ def test_verify_public_and_unguessable(in_use, reviewer, client):
     assert client.get("/verify/nothing-here").status_code == 404
 
 
-def test_revoke_needs_a_reason_and_reports_to_the_ministry(in_use, reviewer):
-    cert = issued(reviewer, in_use["registration"])
+def test_revoke_needs_a_reason_and_reports_to_the_ministry(in_use, reviewer, drain, issue_certificate):
+    cert = issue_certificate(reviewer, in_use["registration"])
     url = f"/certificates/{cert['number']}/revoke"
     missing = reviewer.post(url, json={"reason": "  "})
     assert missing.status_code == 422 and "reason" in missing.json["errors"]
@@ -103,12 +104,10 @@ def test_revoke_needs_a_reason_and_reports_to_the_ministry(in_use, reviewer):
     assert verify.json["state"] == "revoked"
 
 
-def test_dismantling_approval_completes_the_certificate(in_use, reviewer):
-    from tests.service.conftest import open_task_for
-    from tests.service.test_dismantling_notices import submitted
-
-    cert = issued(reviewer, in_use["registration"])
-    record_id = submitted(in_use)
+def test_dismantling_approval_completes_the_certificate(in_use, reviewer, open_task_for, drain, submit_dismantling,
+                                                        issue_certificate):
+    cert = issue_certificate(reviewer, in_use["registration"])
+    record_id = submit_dismantling(in_use)
     reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete",
                   json={"decision": "approve", "opinion": "同意"})
     chief = in_use["chief"]
@@ -123,11 +122,11 @@ def test_dismantling_approval_completes_the_certificate(in_use, reviewer):
     assert reviewer.get(f"/verify/{cert['verify_code']}").json["state"] == "completed"
 
 
-def test_expiry_by_timer_with_a_controlled_clock(in_use, reviewer):
+def test_expiry_by_timer_with_a_controlled_clock(in_use, reviewer, drain, request_certificate):
     from freezegun import freeze_time
 
     valid_until = dt.date.today() + dt.timedelta(days=30)
-    assert make(reviewer, in_use["registration"], valid_until=valid_until.isoformat()).status_code == 202
+    assert request_certificate(reviewer, in_use["registration"], valid_until=valid_until.isoformat()).status_code == 202
     drain()
     cert = reviewer.get(f"/use-registrations/{in_use['registration']}/certificate").json
     assert cert["valid_until"] == valid_until.isoformat()
@@ -142,25 +141,21 @@ def test_expiry_by_timer_with_a_controlled_clock(in_use, reviewer):
     assert last.operate_type == "04" and last.record["certState"] == "06"
 
 
-def test_bad_valid_until_is_refused_and_nothing_starts(in_use, reviewer):
-    past = make(reviewer, in_use["registration"], valid_until="2001-01-01")
+def test_bad_valid_until_is_refused_and_nothing_starts(in_use, reviewer, request_certificate):
+    past = request_certificate(reviewer, in_use["registration"], valid_until="2001-01-01")
     assert past.status_code == 422 and "valid_until" in past.json["errors"]
-    garbage = make(reviewer, in_use["registration"], valid_until="明年")
+    garbage = request_certificate(reviewer, in_use["registration"], valid_until="明年")
     assert garbage.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
 
 
 @pytest.mark.parametrize("status", ["draft"])
-def test_no_certificate_before_approval(site, reviewer, status):
-    from tests.service.chains import registration_data
-
+def test_no_certificate_before_approval(site, reviewer, status, request_certificate):
     record_id = site["builder"].post("/use-registrations", json=registration_data(site)).json["id"]
-    assert make(reviewer, record_id).status_code == 404  # a draft is not the bureau's to see
+    assert request_certificate(reviewer, record_id).status_code == 404  # a draft is not the bureau's to see
 
 
-def test_the_window_is_reached_from_the_registration(in_use, reviewer, client):
-    from tests.service.test_pages import login
-
+def test_the_window_is_reached_from_the_registration(in_use, reviewer, client, login):
     login(client, reviewer.user.username)
     page = client.get(f"/use-registrations/{in_use['registration']}")
     assert "打印证书" in page.text and f"/use-registrations/{in_use['registration']}/certificate" in page.text
@@ -168,13 +163,13 @@ def test_the_window_is_reached_from_the_registration(in_use, reviewer, client):
     assert window.status_code == 200 and "无登记证，点击制证" in window.text and "制证注意事项" in window.text
 
 
-def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api):
+def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api, drain, request_certificate):
     from service.calendar import months_after
     from service.types import china_today
 
     assert make_api("admin").patch("/admin/rules", json={"certificate_validity_months": 6}).status_code == 200
     registration = in_use["registration"]
-    assert make(reviewer, registration).status_code == 202
+    assert request_certificate(reviewer, registration).status_code == 202
     drain()
     cert = reviewer.get(f"/use-registrations/{registration}/certificate").json
     assert dt.date.fromisoformat(cert["valid_until"]) == months_after(china_today(), 6)

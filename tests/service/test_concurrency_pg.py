@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from service.extensions import db
 from service.process.models import History, HumanTask
-from tests.service.conftest import open_task_for, submit_organization
 
 THREADS = 8
 
@@ -35,7 +34,7 @@ def _race(calls):
 
 
 @pytest.mark.postgres
-def test_many_reviewers_claim_one_task_exactly_one_wins(owner, make_api):
+def test_many_reviewers_claim_one_task_exactly_one_wins(owner, make_api, submit_organization, open_task_for):
     reviewers = [make_api("reviewer") for _ in range(THREADS)]
     task_id = open_task_for(reviewers[0], submit_organization(owner))
     codes = _race([lambda r=r: r.post(f"/tasks/{task_id}/claim") for r in reviewers])
@@ -44,7 +43,7 @@ def test_many_reviewers_claim_one_task_exactly_one_wins(owner, make_api):
 
 
 @pytest.mark.postgres
-def test_many_reviewers_complete_one_task_exactly_one_wins(owner, make_api):
+def test_many_reviewers_complete_one_task_exactly_one_wins(owner, make_api, submit_organization, open_task_for):
     reviewers = [make_api("reviewer") for _ in range(THREADS)]
     record_id = submit_organization(owner)
     task_id = open_task_for(reviewers[0], record_id)
@@ -58,7 +57,7 @@ def test_many_reviewers_complete_one_task_exactly_one_wins(owner, make_api):
 
 
 @pytest.mark.postgres
-def test_same_reviewer_double_submit_completes_once(owner, reviewer):
+def test_same_reviewer_double_submit_completes_once(owner, reviewer, submit_organization, open_task_for):
     record_id = submit_organization(owner)
     task_id = open_task_for(reviewer, record_id)
     reviewer.post(f"/tasks/{task_id}/claim")
@@ -71,9 +70,8 @@ def test_same_reviewer_double_submit_completes_once(owner, reviewer):
 
 
 @pytest.mark.postgres
-def test_double_clicked_submit_starts_one_chain(owner):
+def test_double_clicked_submit_starts_one_chain(owner, create_ready_organization):
     from service.process.models import ProcessInstance
-    from tests.service.conftest import create_ready_organization
 
     record_id = create_ready_organization(owner)
     codes = _race([lambda: owner.post(f"/organizations/{record_id}/submit") for _ in range(THREADS)])

@@ -1,39 +1,11 @@
 """拆卸告知: two-level review, the chief assigns a 监督员, and the machine leaves the site."""
 
-import datetime as dt
-
-from service.calendar import add_working_days
-from tests.service.chains import person
-from tests.service.conftest import open_task_for
-
-SLOTS = [f"s{i}" for i in range(1, 10)]
+from tests.support.records import person
 
 
-def dismantling(state, **overrides):
-    uscc = state["owner"].get(f"/organizations/{state['owner'].get('/me').json['organization_id']}").json["uscc"]
-    rows = [person(c, uscc) for c in ("1110", "1111", "1112")]
-    rows.append(person("1113", uscc, name=state["installer_data"]["name"],
-                       id_number=state["installer_data"]["id_number"]))
-    data = {"use_registration_id": state["registration"], "worker_ids": [state["installer"]],
-            "planned_date": add_working_days(dt.date.today(), 3).isoformat(), "personnel": rows}
-    data.update(overrides)
-    return data
-
-
-def submitted(state, **overrides):
-    owner = state["owner"]
-    response = owner.post("/dismantling-notices", json=dismantling(state, **overrides))
-    assert response.status_code == 201, response.json
-    record_id = response.json["id"]
-    for slot in SLOTS:
-        owner.upload(f"/dismantling-notices/{record_id}/attachments/{slot}")
-    assert owner.post(f"/dismantling-notices/{record_id}/submit").status_code == 200
-    return record_id
-
-
-def test_two_levels_and_the_supervisor(in_use, reviewer):
+def test_two_levels_and_the_supervisor(in_use, reviewer, open_task_for, submit_dismantling):
     owner, chief, supervisor = in_use["owner"], in_use["chief"], in_use["supervisor"]
-    record_id = submitted(in_use)
+    record_id = submit_dismantling(in_use)
     assert chief.get("/tasks").json["total"] == 0  # the chief's step comes after the reviewer's
     level_one = open_task_for(reviewer, record_id)
     assert chief.post(f"/tasks/{level_one}/claim").status_code == 403
@@ -57,15 +29,16 @@ def test_two_levels_and_the_supervisor(in_use, reviewer):
     assert supervisor.get("/organizations").json["total"] == 0
 
 
-def test_approval_ends_the_installation_and_registration(in_use, reviewer):
-    record_id = submitted(in_use)
+def test_approval_ends_the_installation_and_registration(in_use, reviewer, open_task_for, dismantling_data,
+                                                         submit_dismantling):
+    record_id = submit_dismantling(in_use)
     reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete",
                   json={"decision": "approve", "opinion": "同意"})
     chief = in_use["chief"]
     chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",
                json={"decision": "approve", "opinion": "同意", "supervisor_id": in_use["supervisor"].user.id})
     # dismantled: not dismantled twice, and the machine is free for a new installation notice
-    again = in_use["owner"].post("/dismantling-notices", json=dismantling(in_use))
+    again = in_use["owner"].post("/dismantling-notices", json=dismantling_data(in_use))
     assert again.status_code == 422 and "use_registration_id" in again.json["errors"]
     from service.extensions import db
     from service.installations.operations import eligible_machines
@@ -78,8 +51,8 @@ def test_approval_ends_the_installation_and_registration(in_use, reviewer):
     assert [m.id for m in machines] == [registration_row.installation_notice.property_filing_id]
 
 
-def test_chief_returns_to_the_applicant(in_use, reviewer):
-    record_id = submitted(in_use)
+def test_chief_returns_to_the_applicant(in_use, reviewer, open_task_for, submit_dismantling):
+    record_id = submit_dismantling(in_use)
     reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
     chief = in_use["chief"]
     chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",
@@ -89,24 +62,22 @@ def test_chief_returns_to_the_applicant(in_use, reviewer):
     assert open_task_for(reviewer, record_id)  # back to level one
 
 
-def test_dismantler_must_hold_the_matching_certificate(in_use):
-    uscc_rows = dismantling(in_use)["personnel"]
+def test_dismantler_must_hold_the_matching_certificate(in_use, dismantling_data):
+    uscc_rows = dismantling_data(in_use)["personnel"]
     uscc_rows[3] = person("1113", uscc_rows[0]["unit_uscc"])
-    response = in_use["owner"].post("/dismantling-notices", json=dismantling(in_use, personnel=uscc_rows))
+    response = in_use["owner"].post("/dismantling-notices", json=dismantling_data(in_use, personnel=uscc_rows))
     assert response.status_code == 422 and "工种代码为 08" in response.json["errors"]["worker_ids"][0]
 
 
-def test_only_the_installer_dismantles(in_use, make_api):
+def test_only_the_installer_dismantles(in_use, make_api, dismantling_data):
     other_owner = make_api("owner")
-    response = other_owner.post("/dismantling-notices", json=dismantling(in_use))
+    response = other_owner.post("/dismantling-notices", json=dismantling_data(in_use))
     assert response.status_code in (403, 422)
-    assert in_use["builder"].post("/dismantling-notices", json=dismantling(in_use)).status_code == 403
+    assert in_use["builder"].post("/dismantling-notices", json=dismantling_data(in_use)).status_code == 403
 
 
-def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer):
-    from tests.service.test_pages import login
-
-    record_id = submitted(in_use)
+def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer, open_task_for, login, submit_dismantling):
+    record_id = submit_dismantling(in_use)
     reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
     chief = in_use["chief"]
     task_id = chief.get("/tasks").json["items"][0]["id"]
@@ -117,10 +88,8 @@ def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer):
     assert "分配监督员" in page and in_use["supervisor"].user.username in page
 
 
-def test_view_names_the_referenced_records(app, in_use):
-    from tests.service.test_pages import login
-
-    record_id = submitted(in_use)
+def test_view_names_the_referenced_records(app, in_use, login, submit_dismantling):
+    record_id = submit_dismantling(in_use)
     client = app.test_client()
     login(client, in_use["owner"].user.username)
     page = client.get(f"/dismantling-notices/{record_id}").text
@@ -128,8 +97,8 @@ def test_view_names_the_referenced_records(app, in_use):
     assert in_use["installer_data"]["name"] in page and "（复审通过时分配）" in page
 
 
-def test_chief_rejects(in_use, reviewer):
-    record_id = submitted(in_use)
+def test_chief_rejects(in_use, reviewer, open_task_for, submit_dismantling):
+    record_id = submit_dismantling(in_use)
     reviewer.post(f"/tasks/{open_task_for(reviewer, record_id)}/complete", json={"decision": "approve", "opinion": "x"})
     chief = in_use["chief"]
     chief.post(f"/tasks/{chief.get('/tasks').json['items'][0]['id']}/complete",

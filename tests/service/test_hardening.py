@@ -2,9 +2,6 @@
 
 import pytest
 
-from tests.service.conftest import decide, submit_organization
-from tests.service.test_pages import login
-
 
 @pytest.mark.parametrize("path", ["/organizations/2147483648", "/organizations/99999999999999999999",
                                   "/tasks/2147483648/claim", "/organizations/0"])
@@ -14,7 +11,7 @@ def test_ids_out_of_range_are_404(owner, reviewer, path):
     assert response.status_code == 404
 
 
-def test_page_numbers_out_of_range(owner, app):
+def test_page_numbers_out_of_range(owner, app, login):
     assert owner.get("/organizations?page=99999999999999999999").status_code == 422
     client = app.test_client()
     login(client, owner.user.username)
@@ -47,7 +44,7 @@ def test_login_with_odd_username_is_just_401(client):
     assert response.status_code == 401
 
 
-def test_resubmit_opinion_is_validated(owner, reviewer):
+def test_resubmit_opinion_is_validated(owner, reviewer, submit_organization, decide):
     record_id = submit_organization(owner)
     decide(reviewer, record_id, "return", "补充")
     for opinion in (["x"], {"a": 1}, "长" * 501):
@@ -56,7 +53,7 @@ def test_resubmit_opinion_is_validated(owner, reviewer):
     assert owner.get(f"/organizations/{record_id}").json["status"] == "returned"
 
 
-def test_region_cannot_change_after_submit(owner, reviewer):
+def test_region_cannot_change_after_submit(owner, reviewer, submit_organization, decide):
     record_id = submit_organization(owner)
     decide(reviewer, record_id, "return", "补充")
     response = owner.patch(f"/organizations/{record_id}", json={"region_code": "652300"})
@@ -69,12 +66,12 @@ def test_task_kind_filter_is_validated(reviewer):
     assert reviewer.get("/tasks?kind=organization").status_code == 200
 
 
-def test_supervisors_do_not_see_filings(owner, make_api):
+def test_supervisors_do_not_see_filings(owner, make_api, submit_organization):
     submit_organization(owner)
     assert make_api("supervisor", "650100").get("/organizations").json["total"] == 0
 
 
-def test_security_headers_and_stored_file_names(owner, app):
+def test_security_headers_and_stored_file_names(owner, app, login):
     record_id = owner.post("/organizations", json={"name": "新疆建工"}).json["id"]
     stored = owner.upload(f"/organizations/{record_id}/attachments/business_license",
                           filename="../../../etc/passwd.pdf")
@@ -86,7 +83,7 @@ def test_security_headers_and_stored_file_names(owner, app):
     assert download.headers["X-Frame-Options"] == "DENY"
 
 
-def test_password_change_signs_other_sessions_out(app, owner):
+def test_password_change_signs_other_sessions_out(app, owner, login):
     here, elsewhere = app.test_client(), app.test_client()
     login(here, owner.user.username)
     login(elsewhere, owner.user.username)
@@ -97,7 +94,7 @@ def test_password_change_signs_other_sessions_out(app, owner):
     assert elsewhere.get("/").status_code == 302  # the other one is sent to 登录
 
 
-def test_pages_not_offered_to_those_who_cannot_use_them(app, owner, reviewer):
+def test_pages_not_offered_to_those_who_cannot_use_them(app, owner, reviewer, submit_organization, login):
     record_id = submit_organization(owner)
     staff = app.test_client()
     login(staff, reviewer.user.username)
@@ -109,7 +106,7 @@ def test_pages_not_offered_to_those_who_cannot_use_them(app, owner, reviewer):
     assert applicant.get(f"/organizations/{record_id}/submit").status_code == 409
 
 
-def test_search_hint_follows_the_kind(app, owner):
+def test_search_hint_follows_the_kind(app, owner, login):
     client = app.test_client()
     login(client, owner.user.username)
     assert 'placeholder="单位名称、统一社会信用代码"' in client.get("/organizations").text

@@ -5,24 +5,23 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tests.service.chains import INSTALLATION_SLOTS as SLOTS
-from tests.service.chains import approved, installation_data, person, submit_machine
-from tests.service.conftest import approve_with_number
+from tests.support.records import INSTALLATION_SLOTS as SLOTS
+from tests.support.records import installation_data, person
 
 
 @pytest.fixture
-def setup(unit_owner, reviewer):
+def setup(unit_owner, reviewer, approve_with_number, approved_record, submit_machine):
     uscc = unit_owner.get(f"/organizations/{unit_owner.get('/me').json['organization_id']}").json["uscc"]
     machine = submit_machine(unit_owner)
     approve_with_number(reviewer, machine, "filing_number")
-    project = approved(unit_owner, reviewer, "projects", factories.project_data(installation_unit_uscc=uscc))
-    workers = [approved(unit_owner, reviewer, "workers", factories.worker_data(category=c), ("certificate",))
+    project = approved_record(unit_owner, reviewer, "projects", factories.project_data(installation_unit_uscc=uscc))
+    workers = [approved_record(unit_owner, reviewer, "workers", factories.worker_data(category=c), ("certificate",))
                for c in ("08", "04")]
     return {"uscc": uscc, "machine": machine, "project": project, "workers": workers}
 
 
-def test_notice_approved_end_to_end(unit_owner, reviewer, setup):
-    record_id = approved(unit_owner, reviewer, "installation-notices", installation_data(setup), SLOTS)
+def test_notice_approved_end_to_end(unit_owner, reviewer, setup, approved_record):
+    record_id = approved_record(unit_owner, reviewer, "installation-notices", installation_data(setup), SLOTS)
     record = unit_owner.get(f"/installation-notices/{record_id}").json
     assert record["status"] == "approved" and record["worker_ids"] == setup["workers"]
     assert len(record["personnel"]) == 3
@@ -57,9 +56,9 @@ def test_personnel_rows_checked_at_entry(unit_owner, setup, overrides, message):
     assert response.status_code == 422 and message in response.json["errors"]["personnel"][0]
 
 
-def test_only_eligible_records_can_be_picked(unit_owner, make_api, reviewer, setup):
+def test_only_eligible_records_can_be_picked(unit_owner, make_api, reviewer, setup, approved_record):
     other = make_api("owner")
-    other_project = approved(other, reviewer, "projects", factories.project_data())
+    other_project = approved_record(other, reviewer, "projects", factories.project_data())
     assert "project_id" in unit_owner.post("/installation-notices",
                                            json=installation_data(setup, project_id=other_project)).json["errors"]
     draft_project = unit_owner.post("/projects", json=factories.project_data()).json["id"]
@@ -92,9 +91,7 @@ def test_goes_to_the_projects_bureau_and_construction_units_cannot_file(unit_own
     assert make_api("construction").post("/installation-notices", json=installation_data(setup)).status_code == 403
 
 
-def test_page_offers_only_eligible_choices(app, unit_owner, setup):
-    from tests.service.test_pages import login
-
+def test_page_offers_only_eligible_choices(app, unit_owner, setup, login):
     client = app.test_client()
     login(client, unit_owner.user.username)
     page = client.get("/installation-notices/new").text
@@ -103,9 +100,7 @@ def test_page_offers_only_eligible_choices(app, unit_owner, setup):
     assert f'value="{setup["machine"]}"' in page and f'value="{setup["project"]}"' in page
 
 
-def test_return_resubmit_and_reject_frees_the_machine(unit_owner, reviewer, setup):
-    from tests.service.conftest import decide
-
+def test_return_resubmit_and_reject_frees_the_machine(unit_owner, reviewer, setup, decide):
     record_id = unit_owner.post("/installation-notices", json=installation_data(setup)).json["id"]
     for slot in SLOTS:
         unit_owner.upload(f"/installation-notices/{record_id}/attachments/{slot}")

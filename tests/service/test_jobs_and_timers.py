@@ -14,7 +14,6 @@ from service.process.operations import deploy_definition
 from service.process.worker import run_once
 from service.registry import Job as JobHandler
 from service.types import utcnow
-from tests.service.conftest import submit_organization
 
 
 @pytest.fixture
@@ -113,7 +112,7 @@ def _diagram_with_review_deadline(seconds: int) -> str:
                        "<bpmn:flowNodeRef>End_expired</bpmn:flowNodeRef>")
 
 
-def test_due_timer_fires_from_the_timer_table(app, owner, reviewer):
+def test_due_timer_fires_from_the_timer_table(app, owner, reviewer, submit_organization):
     definition = deploy_definition("organization", _diagram_with_review_deadline(1), actor=None)
     db.session.commit()
     assert definition.version == 2

@@ -22,8 +22,8 @@ from service.extensions import db
 from service.process.worker import run_once
 from service.workers.models import Worker
 from tests import factories
-from tests.service.certificate_support import NUMBER, drain, make
-from tests.service.chains import approved, person, registration_data
+from tests.support.documents import NUMBER
+from tests.support.records import person, registration_data
 
 
 def _free_port() -> int:
@@ -65,7 +65,7 @@ def remote(app, ministry):
     forget_gateways()
 
 
-def _wait_for_answer(reviewer, registration_id, seconds=10.0):
+def _wait_for_answer(drain, reviewer, registration_id, seconds=10.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         drain()
@@ -76,29 +76,30 @@ def _wait_for_answer(reviewer, registration_id, seconds=10.0):
     raise AssertionError("no answer from the ministry")
 
 
-def test_refused_then_fixed_then_issued_through_the_separate_simulator(in_use, reviewer, remote):
+def test_refused_then_fixed_then_issued_through_the_separate_simulator(in_use, reviewer, remote, approved_record, drain,
+                                                                       request_certificate):
     builder, registration = in_use["builder"], in_use["registration"]
     # time passes: the driver's special-worker certificate has run out since the registration was approved
     db.session.execute(update(Worker).where(Worker.id_number == in_use["driver"]["id_number"])
                        .values(valid_until=dt.date(2020, 1, 1)))
     db.session.commit()
-    assert make(reviewer, registration).json["status"] == "pending"
+    assert request_certificate(reviewer, registration).json["status"] == "pending"
     drain()  # sent; the answer is not there yet (0.3 s)
     assert reviewer.get(f"/use-registrations/{registration}/certificate").json["status"] == "pending"
-    refused = _wait_for_answer(reviewer, registration)
+    refused = _wait_for_answer(drain, reviewer, registration)
     assert refused["status"] == "failed" and refused["number"] is None
     assert any("资格证书已过期" in reason and in_use["driver"]["name"] in reason for reason in refused["feedback"])
     # the using unit may now fix its people, and only those fields
     assert builder.patch(f"/use-registrations/{registration}", json={"registration_number": "X"}).status_code == 422
     new_driver = factories.worker_data(category="05")
-    driver_id = approved(builder, reviewer, "workers", new_driver, ("certificate",))
+    driver_id = approved_record(builder, reviewer, "workers", new_driver, ("certificate",))
     rows = registration_data(in_use)["personnel"]
     rows[3] = person("1109", in_use["uscc"], name=new_driver["name"], id_number=new_driver["id_number"])
     fixed = builder.patch(f"/use-registrations/{registration}",
                           json={"personnel": rows, "worker_ids": [driver_id, in_use["workers"][1]]})
     assert fixed.status_code == 200, fixed.json
-    assert make(reviewer, registration).json["status"] == "pending"
-    issued = _wait_for_answer(reviewer, registration)
+    assert request_certificate(reviewer, registration).json["status"] == "pending"
+    issued = _wait_for_answer(drain, reviewer, registration)
     assert issued["status"] == "issued" and issued["feedback"] == ["赋码成功"] and NUMBER.match(issued["number"])
     # once issued, the registration is closed to changes again
     assert builder.patch(f"/use-registrations/{registration}", json={"manager_phone": "13900001111"}).status_code == 409
@@ -188,14 +189,14 @@ def test_simulator_server_answers_garbage_with_a_refusal(remote):
             assert json.loads(response.read())["ReturnCode"] == "0"
 
 
-def test_an_unreachable_ministry_is_retried_then_reported(in_use, reviewer, app):
+def test_an_unreachable_ministry_is_retried_then_reported(in_use, reviewer, app, request_certificate):
     from service.process import jobs as outbox
     from service.process.models import Job
 
     app.config.update(MINISTRY_URL="http://127.0.0.1:9", MINISTRY_TIMEOUT_SECONDS=0.5)
     forget_gateways()
     try:
-        assert make(reviewer, in_use["registration"]).status_code == 202
+        assert request_certificate(reviewer, in_use["registration"]).status_code == 202
         for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
             db.session.execute(update(Job).values(next_run_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
             db.session.commit()

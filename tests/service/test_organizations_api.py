@@ -1,7 +1,6 @@
 import pytest
 
 from tests import factories
-from tests.service.conftest import create_ready_organization, open_task_for, submit_organization
 
 
 def test_create_draft_and_read_back(owner):
@@ -73,7 +72,7 @@ def test_request_over_the_request_cap_is_413_json(owner, app, monkeypatch):
     assert response.status_code == 413 and "20 MB" in response.json["message"]
 
 
-def test_edit_and_delete_only_while_draft(owner):
+def test_edit_and_delete_only_while_draft(owner, create_ready_organization):
     record_id = create_ready_organization(owner)
     assert owner.patch(f"/organizations/{record_id}", json={"address": "新地址"}).json["address"] == "新地址"
     assert owner.post(f"/organizations/{record_id}/submit").json["status"] == "in_review"
@@ -86,7 +85,7 @@ def test_edit_and_delete_only_while_draft(owner):
     assert owner.get(f"/organizations/{other}").status_code == 404
 
 
-def test_another_units_record_is_404(owner, make_api):
+def test_another_units_record_is_404(owner, make_api, create_ready_organization):
     stranger = make_api("construction")
     record_id = create_ready_organization(owner)
     for response in (stranger.get(f"/organizations/{record_id}"),
@@ -99,7 +98,7 @@ def test_another_units_record_is_404(owner, make_api):
     assert stranger.get("/organizations").json["total"] == 0
 
 
-def test_bureau_sees_only_its_region_and_no_drafts(owner, reviewer, make_api):
+def test_bureau_sees_only_its_region_and_no_drafts(owner, reviewer, make_api, submit_organization):
     in_region = submit_organization(owner)
     elsewhere = submit_organization(owner, region_code="652300")
     draft = owner.post("/organizations", json={"name": "草稿单位"}).json["id"]
@@ -113,7 +112,7 @@ def test_bureau_sees_only_its_region_and_no_drafts(owner, reviewer, make_api):
     assert {r["id"] for r in admin.get("/organizations").json["items"]} == {in_region, elsewhere}
 
 
-def test_list_tabs_and_paging(owner, reviewer):
+def test_list_tabs_and_paging(owner, reviewer, submit_organization, open_task_for):
     approved = submit_organization(owner)
     task_id = open_task_for(reviewer, approved)
     reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
@@ -136,7 +135,7 @@ def test_list_tabs_and_paging(owner, reviewer):
     assert owner.get("/organizations?page=x").status_code == 422
 
 
-def test_uscc_of_another_accounts_unit_is_refused(owner, make_api):
+def test_uscc_of_another_accounts_unit_is_refused(owner, make_api, submit_organization):
     code = factories.make_uscc()
     submit_organization(owner, uscc=code)
     other = make_api("owner")
@@ -144,7 +143,7 @@ def test_uscc_of_another_accounts_unit_is_refused(owner, make_api):
     assert response.status_code == 422 and "其他账号" in response.json["errors"]["uscc"][0]
 
 
-def test_progress_shows_diagram_and_steps(owner, reviewer):
+def test_progress_shows_diagram_and_steps(owner, reviewer, create_ready_organization):
     record_id = create_ready_organization(owner)
     before = owner.get(f"/organizations/{record_id}/progress").json
     assert "<bpmn:definitions" in before["bpmn_xml"] and before["completed"] == [] and before["active"] == []
@@ -176,9 +175,7 @@ def test_search_by_name_or_uscc(owner):
     assert owner.get("/organizations?q=不存在的单位").json["total"] == 0
 
 
-def test_bureau_filters_todo_mine_all(owner, reviewer, make_api):
-    from tests.service.conftest import decide
-
+def test_bureau_filters_todo_mine_all(owner, reviewer, make_api, submit_organization, decide):
     decided, waiting = submit_organization(owner), submit_organization(owner)
     decide(reviewer, decided)
     colleague = make_api("reviewer")
@@ -189,9 +186,7 @@ def test_bureau_filters_todo_mine_all(owner, reviewer, make_api):
     assert reviewer.get("/organizations?scope=everything").status_code == 422
 
 
-def test_bureau_list_page_shows_step_and_filer(app, owner, reviewer):
-    from tests.service.test_pages import login
-
+def test_bureau_list_page_shows_step_and_filer(app, owner, reviewer, submit_organization, login):
     submit_organization(owner)
     client = app.test_client()
     login(client, reviewer.user.username)

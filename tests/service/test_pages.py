@@ -2,24 +2,11 @@
 
 import io
 
-import pytest
 from sqlalchemy import func, select
 
 from service.extensions import db
 from service.organizations.models import Organization
 from tests import factories
-from tests.service.conftest import open_task_for, submit_organization
-
-
-def login(client, username, password="passw0rd123"):
-    return client.post("/login", data={"username": username, "password": password})
-
-
-@pytest.fixture
-def owner_page(app, owner):
-    client = app.test_client()
-    assert login(client, owner.user.username).status_code == 302
-    return client
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -41,7 +28,7 @@ def test_register_page_flow(client):
     assert ok.status_code == 200 and "账号所属性质" in ok.text and "施工单位" in ok.text
 
 
-def test_wrong_login_is_401_with_message(client, owner):
+def test_wrong_login_is_401_with_message(client, owner, login):
     response = login(client, owner.user.username, "wrong-pass1")
     assert response.status_code == 401 and "用户名或密码错误" in response.text
 
@@ -100,7 +87,7 @@ def test_submit_incomplete_shows_what_is_missing(owner_page, owner):
     assert "统一社会信用代码" in response.text and "请上传营业执照" in response.text
 
 
-def test_other_units_record_page_is_404(app, owner, make_api):
+def test_other_units_record_page_is_404(app, owner, make_api, login):
     record_id = owner.post("/organizations", json={"name": "新疆建工"}).json["id"]
     stranger = make_api("owner")
     client = app.test_client()
@@ -110,7 +97,7 @@ def test_other_units_record_page_is_404(app, owner, make_api):
     assert client.post(f"/organizations/{record_id}/delete").status_code == 404
 
 
-def test_reviewer_pages_claim_and_approve(app, owner, reviewer):
+def test_reviewer_pages_claim_and_approve(app, owner, reviewer, submit_organization, open_task_for, login):
     record_id = submit_organization(owner)
     client = app.test_client()
     login(client, reviewer.user.username)

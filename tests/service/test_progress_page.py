@@ -1,8 +1,6 @@
-from tests.service.conftest import submit_organization
-from tests.service.test_pages import login
 
 
-def test_progress_json_for_the_viewer_names_lanes_in_chinese(app, owner, make_api):
+def test_progress_json_for_the_viewer_names_lanes_in_chinese(app, owner, make_api, submit_organization, login):
     record_id = submit_organization(owner)
     client = app.test_client()
     login(client, owner.user.username)

@@ -5,14 +5,11 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tests.service.chains import create_machine as create
-from tests.service.chains import submit_machine as submit
-from tests.service.conftest import open_task_for
 
 
 @pytest.mark.parametrize("category", ["T", "S", "W"])
-def test_approval_fills_in_the_proposed_filing_number(unit_owner, reviewer, category):
-    record_id = submit(unit_owner, category)
+def test_approval_fills_in_the_proposed_filing_number(unit_owner, reviewer, category, open_task_for, submit_machine):
+    record_id = submit_machine(unit_owner, category)
     task_id = open_task_for(reviewer, record_id)
     proposed = reviewer.get(f"/tasks/{task_id}").json["form"]["defaults"]["filing_number"]
     assert proposed == f"650100-{category}-{dt.date.today().year}-00001"
@@ -24,8 +21,8 @@ def test_approval_fills_in_the_proposed_filing_number(unit_owner, reviewer, cate
     assert record["parameters"] == factories.PARAMETERS[category]
 
 
-def test_next_proposal_counts_up_and_numbers_are_unique(unit_owner, reviewer):
-    first, second = submit(unit_owner), submit(unit_owner)
+def test_next_proposal_counts_up_and_numbers_are_unique(unit_owner, reviewer, open_task_for, submit_machine):
+    first, second = submit_machine(unit_owner), submit_machine(unit_owner)
     number = reviewer.get(f"/tasks/{open_task_for(reviewer, first)}").json["form"]["defaults"]["filing_number"]
     decide_with = {"decision": "approve", "opinion": "同意", "filing_number": number}
     assert reviewer.post(f"/tasks/{open_task_for(reviewer, first)}/complete", json=decide_with).status_code == 200
@@ -36,8 +33,9 @@ def test_next_proposal_counts_up_and_numbers_are_unique(unit_owner, reviewer):
     assert unit_owner.get(f"/property-filings/{second}").json["status"] == "in_review"
 
 
-def test_approval_without_filing_number_is_422_but_return_needs_none(unit_owner, reviewer):
-    task_id = open_task_for(reviewer, submit(unit_owner))
+def test_approval_without_filing_number_is_422_but_return_needs_none(unit_owner, reviewer, open_task_for,
+                                                                     submit_machine):
+    task_id = open_task_for(reviewer, submit_machine(unit_owner))
     missing = reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
     assert missing.status_code == 422 and "filing_number" in missing.json["errors"]
     assert reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "return", "opinion": "补充合格证"}
@@ -57,9 +55,9 @@ def test_parameter_rows_are_checked_at_entry(unit_owner, category, rows, message
     assert response.status_code == 422 and message in response.json["errors"]["parameters"][0]
 
 
-def test_missing_parameters_are_refused_on_submit(unit_owner):
+def test_missing_parameters_are_refused_on_submit(unit_owner, create_machine):
     partial = factories.PARAMETERS["T"][:3]
-    record_id = create(unit_owner, "T", parameters=partial)
+    record_id = create_machine(unit_owner, "T", parameters=partial)
     response = unit_owner.post(f"/property-filings/{record_id}/submit")
     assert response.status_code == 422 and "还缺1004" in response.json["errors"]["parameters"][0]
     changing_category = unit_owner.patch(f"/property-filings/{record_id}", json={"category": "S"})
@@ -73,8 +71,8 @@ def test_required_slots_on_submit(unit_owner):
     assert set(refused.json["errors"]) == set(factories.PROPERTY_SLOTS)
 
 
-def test_same_machine_cannot_be_filed_twice(unit_owner, make_api, reviewer):
-    record_id = submit(unit_owner)
+def test_same_machine_cannot_be_filed_twice(unit_owner, make_api, reviewer, submit_machine):
+    record_id = submit_machine(unit_owner)
     machine = unit_owner.get(f"/property-filings/{record_id}").json
     again = unit_owner.post("/property-filings", json=factories.property_filing_data(
         factory_number=machine["factory_number"], manufacturer=machine["manufacturer"]))
@@ -88,15 +86,13 @@ def test_only_owner_units_file_and_only_with_an_approved_unit(make_api, owner):
     assert no_unit.status_code == 422 and "单位管理" in no_unit.json["message"]
 
 
-def test_search_by_factory_or_filing_number(unit_owner, reviewer):
-    record_id = submit(unit_owner)
+def test_search_by_factory_or_filing_number(unit_owner, reviewer, submit_machine):
+    record_id = submit_machine(unit_owner)
     factory_number = unit_owner.get(f"/property-filings/{record_id}").json["factory_number"]
     assert [r["id"] for r in reviewer.get(f"/property-filings?q={factory_number}").json["items"]] == [record_id]
 
 
-def test_page_rows_are_posted_and_shown(app, unit_owner):
-    from tests.service.test_pages import login
-
+def test_page_rows_are_posted_and_shown(app, unit_owner, login):
     client = app.test_client()
     login(client, unit_owner.user.username)
     form = client.get("/property-filings/new").text
@@ -118,10 +114,8 @@ def test_page_rows_are_posted_and_shown(app, unit_owner):
     assert rejected.status_code == 422 and "只填数字" in rejected.text and 'value="2000kg"' in rejected.text
 
 
-def test_task_page_proposes_the_filing_number(app, unit_owner, reviewer):
-    from tests.service.test_pages import login
-
-    task_id = open_task_for(reviewer, submit(unit_owner))
+def test_task_page_proposes_the_filing_number(app, unit_owner, reviewer, open_task_for, submit_machine, login):
+    task_id = open_task_for(reviewer, submit_machine(unit_owner))
     client = app.test_client()
     login(client, reviewer.user.username)
     client.post(f"/tasks/{task_id}/claim")
@@ -132,17 +126,15 @@ def test_task_page_proposes_the_filing_number(app, unit_owner, reviewer):
     assert refused.status_code == 422 and "此项为必填项" in refused.text
 
 
-def test_bureau_finds_machines_by_the_owners_unit_name(unit_owner, reviewer):
-    record_id = submit(unit_owner)
+def test_bureau_finds_machines_by_the_owners_unit_name(unit_owner, reviewer, submit_machine):
+    record_id = submit_machine(unit_owner)
     unit_name = unit_owner.get(f"/organizations/{unit_owner.get('/me').json['organization_id']}").json["name"]
     assert [r["id"] for r in reviewer.get(f"/property-filings?q={unit_name}").json["items"]] == [record_id]
     assert reviewer.get("/property-filings?q=没有这个单位").json["total"] == 0
 
 
-def test_return_resubmit_and_reject(unit_owner, reviewer):
-    from tests.service.conftest import decide
-
-    record_id = submit(unit_owner)
+def test_return_resubmit_and_reject(unit_owner, reviewer, decide, submit_machine):
+    record_id = submit_machine(unit_owner)
     decide(reviewer, record_id, "return", "补充购销合同")
     assert unit_owner.post(f"/property-filings/{record_id}/submit").status_code == 200
     decide(reviewer, record_id, "reject", "设备不符合要求")
@@ -150,9 +142,9 @@ def test_return_resubmit_and_reject(unit_owner, reviewer):
     assert record["status"] == "terminated" and record["filing_number"] is None
 
 
-def test_drafts_and_other_regions_stay_hidden(unit_owner, make_api):
+def test_drafts_and_other_regions_stay_hidden(unit_owner, make_api, submit_machine):
     draft = unit_owner.post("/property-filings", json=factories.property_filing_data()).json["id"]
-    submitted = submit(unit_owner)
+    submitted = submit_machine(unit_owner)
     construction = make_api("construction")
     assert construction.get(f"/property-filings/{draft}").status_code == 404
     assert construction.get("/property-filings").json["total"] == 0

@@ -1,9 +1,7 @@
 """单位管理 end to end through the API: approve, return and resubmit, reject; task claims."""
 
-from tests.service.conftest import open_task_for, submit_organization
 
-
-def test_approve_makes_it_the_accounts_unit(owner, reviewer):
+def test_approve_makes_it_the_accounts_unit(owner, reviewer, submit_organization):
     record_id = submit_organization(owner)
     tasks = reviewer.get("/tasks").json
     assert tasks["total"] == 1 and tasks["items"][0]["record_kind"] == "organization"
@@ -22,7 +20,7 @@ def test_approve_makes_it_the_accounts_unit(owner, reviewer):
     assert reviewer.get("/tasks").json["total"] == 0
 
 
-def test_return_edit_resubmit_then_approve(owner, reviewer):
+def test_return_edit_resubmit_then_approve(owner, reviewer, submit_organization, open_task_for):
     record_id = submit_organization(owner)
     task_id = open_task_for(reviewer, record_id)
     assert reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "return", "opinion": "营业执照不清晰"}
@@ -42,7 +40,7 @@ def test_return_edit_resubmit_then_approve(owner, reviewer):
     assert record["history"][2]["opinion"] == "已重新上传"
 
 
-def test_reject_terminates(owner, reviewer):
+def test_reject_terminates(owner, reviewer, submit_organization, open_task_for):
     record_id = submit_organization(owner)
     task_id = open_task_for(reviewer, record_id)
     reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "reject", "opinion": "非本地区企业"})
@@ -53,7 +51,7 @@ def test_reject_terminates(owner, reviewer):
     assert owner.patch(f"/organizations/{record_id}", json={"address": "x"}).status_code == 409
 
 
-def test_opinion_is_required(owner, reviewer):
+def test_opinion_is_required(owner, reviewer, submit_organization, open_task_for):
     task_id = open_task_for(reviewer, submit_organization(owner))
     response = reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve"})
     assert response.status_code == 422 and "opinion" in response.json["errors"]
@@ -62,7 +60,7 @@ def test_opinion_is_required(owner, reviewer):
     assert reviewer.get(f"/tasks/{task_id}").json["status"] == "open"
 
 
-def test_second_claim_409_and_completing_others_task_409(owner, make_api):
+def test_second_claim_409_and_completing_others_task_409(owner, make_api, submit_organization, open_task_for):
     first, second = make_api("reviewer"), make_api("reviewer")
     task_id = open_task_for(first, submit_organization(owner))
     assert first.post(f"/tasks/{task_id}/claim").status_code == 200
@@ -77,7 +75,7 @@ def test_second_claim_409_and_completing_others_task_409(owner, make_api):
     assert second.post(f"/tasks/{task_id}/claim").status_code == 200
 
 
-def test_completing_twice_is_409(owner, reviewer):
+def test_completing_twice_is_409(owner, reviewer, submit_organization, open_task_for):
     task_id = open_task_for(reviewer, submit_organization(owner))
     assert reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"}
                          ).status_code == 200
@@ -86,13 +84,13 @@ def test_completing_twice_is_409(owner, reviewer):
     assert reviewer.post(f"/tasks/{task_id}/claim").status_code == 409
 
 
-def test_complete_without_claim_claims_first(owner, reviewer):
+def test_complete_without_claim_claims_first(owner, reviewer, submit_organization, open_task_for):
     task_id = open_task_for(reviewer, submit_organization(owner))
     reviewer.post(f"/tasks/{task_id}/complete", json={"decision": "approve", "opinion": "同意"})
     assert reviewer.get(f"/tasks/{task_id}").json["assignee"] == reviewer.user.username
 
 
-def test_not_a_candidate_403_other_region_404(owner, make_api):
+def test_not_a_candidate_403_other_region_404(owner, make_api, submit_organization, open_task_for):
     task_id = open_task_for(make_api("reviewer"), submit_organization(owner))
     chief = make_api("chief", "650100")
     assert chief.get(f"/tasks/{task_id}").status_code == 200
@@ -112,7 +110,8 @@ def test_task_scope_validation(reviewer):
     assert reviewer.get("/tasks/999999").status_code == 404
 
 
-def test_a_concurrent_save_between_load_and_write_is_409(owner, reviewer, monkeypatch):
+def test_a_concurrent_save_between_load_and_write_is_409(owner, reviewer, monkeypatch, submit_organization,
+                                                         open_task_for):
     """The portable half of the lock: the state-version check, independent of SELECT … FOR UPDATE."""
     from sqlalchemy import update
 

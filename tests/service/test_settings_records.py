@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tests.service.conftest import decide, open_task_for, submit_organization
 
 KINDS = {
     "workers": (factories.worker_data, ("certificate",)),
@@ -26,7 +25,7 @@ def submit_record(api, path, **fields):
 
 
 @pytest.mark.parametrize("path", KINDS)
-def test_approve(unit_owner, reviewer, path):
+def test_approve(unit_owner, reviewer, path, decide):
     record_id = submit_record(unit_owner, path)
     assert decide(reviewer, record_id).status_code == 200
     record = unit_owner.get(f"/{path}/{record_id}").json
@@ -35,7 +34,7 @@ def test_approve(unit_owner, reviewer, path):
 
 
 @pytest.mark.parametrize("path", KINDS)
-def test_return_and_resubmit_then_reject(unit_owner, reviewer, path):
+def test_return_and_resubmit_then_reject(unit_owner, reviewer, path, decide):
     record_id = submit_record(unit_owner, path)
     decide(reviewer, record_id, "return", "请核对")
     assert unit_owner.get(f"/{path}/{record_id}").json["status"] == "returned"
@@ -58,7 +57,7 @@ def test_worker_needs_an_approved_unit(owner):
     assert response.status_code == 422 and "单位管理" in response.json["message"]
 
 
-def test_worker_goes_to_the_bureau_of_the_units_region(make_api):
+def test_worker_goes_to_the_bureau_of_the_units_region(make_api, submit_organization, open_task_for, decide):
     owner, changji = make_api("owner"), make_api("reviewer", "652300")
     decide(changji, submit_organization(owner, region_code="652300"))
     record_id = submit_record(owner, "workers")
@@ -101,7 +100,7 @@ def test_project_coordinates_must_be_in_xinjiang(owner, field, value):
     assert response.status_code == 422 and field in response.json["errors"]
 
 
-def test_project_goes_to_its_regions_bureau(owner, make_api):
+def test_project_goes_to_its_regions_bureau(owner, make_api, open_task_for):
     hami = make_api("reviewer", "650500")
     record_id = submit_record(owner, "projects", region_code="650500")
     assert open_task_for(hami, record_id)
@@ -109,9 +108,7 @@ def test_project_goes_to_its_regions_bureau(owner, make_api):
     assert stored["longitude"] == "87.617733" and stored["latitude"] == "43.792818"
 
 
-def test_pages_for_workers_and_projects(app, unit_owner):
-    from tests.service.test_pages import login
-
+def test_pages_for_workers_and_projects(app, unit_owner, login):
     client = app.test_client()
     login(client, unit_owner.user.username)
     home = client.get("/").text

@@ -5,12 +5,10 @@ import datetime as dt
 from service.extensions import db
 from service.process.models import HumanTask
 from service.types import utcnow
-from tests.service.chains import submit_machine
-from tests.service.conftest import open_task_for
-from tests.service.test_pages import login
 
 
-def test_overdue_reviews_are_marked_in_lists_and_counted_on_the_console(app, unit_owner, reviewer):
+def test_overdue_reviews_are_marked_in_lists_and_counted_on_the_console(app, unit_owner, reviewer, open_task_for,
+                                                                        submit_machine, login):
     late = submit_machine(unit_owner)
     submit_machine(unit_owner)  # on time
     task = db.session.get(HumanTask, open_task_for(reviewer, late))

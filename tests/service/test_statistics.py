@@ -2,11 +2,8 @@
 
 import datetime as dt
 
-from tests.service.conftest import decide, submit_organization
-from tests.service.test_pages import login
 
-
-def test_counts_by_chain_status_and_month(owner, reviewer, make_api):
+def test_counts_by_chain_status_and_month(owner, reviewer, make_api, submit_organization, decide):
     decide(reviewer, submit_organization(owner))
     submit_organization(owner)
     submit_organization(owner, region_code="652300")  # another bureau's
@@ -28,7 +25,7 @@ def test_only_bureau_and_admin(owner, make_api):
     assert make_api("supervisor").get("/statistics").status_code == 403
 
 
-def test_console_page(app, owner, reviewer):
+def test_console_page(app, owner, reviewer, submit_organization, login):
     submit_organization(owner)
     client = app.test_client()
     login(client, reviewer.user.username)

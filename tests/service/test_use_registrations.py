@@ -3,12 +3,11 @@
 import pytest
 
 from tests import factories
-from tests.service.chains import REGISTRATION_SLOTS as SLOTS
-from tests.service.chains import person, registration_data
-from tests.service.conftest import open_task_for
+from tests.support.records import REGISTRATION_SLOTS as SLOTS
+from tests.support.records import person, registration_data
 
 
-def test_registered_with_a_number_on_approval(site, reviewer):
+def test_registered_with_a_number_on_approval(site, reviewer, open_task_for):
     builder = site["builder"]
     record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
     for slot in SLOTS:
@@ -80,9 +79,7 @@ def test_only_construction_units_with_the_installed_machine(site, make_api):
     assert response.status_code == 422 and "installation_notice_id" in response.json["errors"]
 
 
-def test_list_shows_the_manuals_columns(app, site):
-    from tests.service.test_pages import login
-
+def test_list_shows_the_manuals_columns(app, site, login):
     site["builder"].post("/use-registrations", json=registration_data(site))
     client = app.test_client()
     login(client, site["builder"].user.username)
@@ -91,9 +88,7 @@ def test_list_shows_the_manuals_columns(app, site):
         assert label in page
 
 
-def test_return_resubmit_and_reject(site, reviewer):
-    from tests.service.conftest import decide
-
+def test_return_resubmit_and_reject(site, reviewer, decide):
     builder = site["builder"]
     record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
     for slot in SLOTS:
@@ -105,9 +100,7 @@ def test_return_resubmit_and_reject(site, reviewer):
     assert builder.get(f"/use-registrations/{record_id}").json["status"] == "terminated"
 
 
-def test_internal_column(app, site):
-    from tests.service.test_pages import login
-
+def test_internal_column(app, site, login):
     site["builder"].post("/use-registrations", json=registration_data(site))
     client = app.test_client()
     login(client, site["builder"].user.username)
@@ -115,9 +108,7 @@ def test_internal_column(app, site):
     assert "是否对内" in page and "<td>否</td>" in page  # the builder uses the owner's machine
 
 
-def test_applicant_list_has_every_column_of_the_manual(app, site):
-    from tests.service.test_pages import login
-
+def test_applicant_list_has_every_column_of_the_manual(app, site, login):
     site["builder"].post("/use-registrations", json=registration_data(site))
     client = app.test_client()
     login(client, site["builder"].user.username)

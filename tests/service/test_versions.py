@@ -6,13 +6,12 @@ import pytest
 
 from service.extensions import db
 from service.process.operations import deploy_definition
-from tests.service.conftest import decide, submit_organization
 from workflows.errors import DiagramRejected
 
 TWO_LEVEL = (Path(__file__).parent / "diagrams" / "organization_two_level.bpmn").read_text(encoding="utf-8")
 
 
-def test_added_review_level_changes_new_filings_only(owner, reviewer, make_api):
+def test_added_review_level_changes_new_filings_only(owner, reviewer, make_api, submit_organization, decide):
     chief = make_api("chief", "650100")
     running = submit_organization(owner)
     assert deploy_definition("organization", TWO_LEVEL, actor=None).version == 2
