@@ -28,11 +28,6 @@ def login(client, username, password=PASSWORD):
 
 
 @pytest.fixture
-def admin(make_api):
-    return make_api("admin")
-
-
-@pytest.fixture
 def admin_page(app, admin):
     client = app.test_client()
     assert login(client, admin.user.username).status_code == 302

@@ -18,11 +18,6 @@ from tests.support.diagrams import shipped, with_added_level, with_condition
 XML = {"Content-Type": "application/xml"}
 
 
-@pytest.fixture
-def admin(make_api):
-    return make_api("admin")
-
-
 def deploy(admin, key, xml):
     return admin.client.post(f"/api/v1/admin/processes/{key}", data=xml, headers={**admin.headers, **XML})
 
