@@ -93,13 +93,6 @@ def test_only_admin_creates_staff(make_api, role):
     assert response.status_code == 403
 
 
-def test_openapi_and_healthz(client):
-    doc = client.get("/api/v1/openapi.json")
-    assert doc.status_code == 200
-    assert "/organizations/{id}/submit" in doc.json["paths"]
-    assert client.get("/healthz").json == {"status": "ok"}
-
-
 def test_a_race_lost_at_the_database_is_409_not_500(client, monkeypatch):
     from service.accounts import operations
 

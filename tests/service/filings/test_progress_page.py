@@ -1,3 +1,4 @@
+"""流程进度: the diagram with the done and current steps, for those who may see the record."""
 
 
 def test_progress_json_for_the_viewer_names_lanes_in_chinese(app, owner, make_api, submit_organization, login):
@@ -10,9 +11,3 @@ def test_progress_json_for_the_viewer_names_lanes_in_chinese(app, owner, make_ap
     stranger = app.test_client()
     login(stranger, make_api("owner").user.username)
     assert stranger.get(f"/organizations/{record_id}/progress").status_code == 404
-
-
-def test_vendor_assets_are_served_and_confined(client):
-    assert client.get("/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").status_code == 200
-    assert client.get("/vendor/bpmn-js/../../package.json").status_code == 404
-    assert client.get("/vendor/left-pad/index.js").status_code == 404
