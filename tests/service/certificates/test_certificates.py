@@ -173,13 +173,3 @@ def test_default_validity_follows_the_platform_rule(in_use, reviewer, make_api, 
     drain()
     cert = reviewer.get(f"/use-registrations/{registration}/certificate").json
     assert dt.date.fromisoformat(cert["valid_until"]) == months_after(china_today(), 6)
-
-
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)), (dt.date(2028, 2, 29), 12, dt.date(2029, 2, 28)),
-    (dt.date(2026, 11, 24), 14, dt.date(2028, 1, 24)), (dt.date(2026, 3, 15), 12, dt.date(2027, 3, 15)),
-])
-def test_months_after(day, months, expected):
-    from service.calendar import months_after
-
-    assert months_after(day, months) == expected
