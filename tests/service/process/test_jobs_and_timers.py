@@ -2,9 +2,9 @@
 
 import datetime as dt
 import json
-import time
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from service.extensions import db
@@ -85,7 +85,7 @@ def test_backoff_grows_and_is_capped():
     assert json.loads(json.dumps({"ok": True}))  # payloads are JSON
 
 
-def _diagram_with_review_deadline(seconds: int) -> str:
+def _diagram_with_review_deadline(duration: str) -> str:
     """organization.bpmn plus a boundary timer on the review that terminates the filing when it fires."""
     from service.reference import BPMN_DIR
 
@@ -94,7 +94,7 @@ def _diagram_with_review_deadline(seconds: int) -> str:
     <bpmn:boundaryEvent id="Timer_deadline" name="审批期限" attachedToRef="Task_review">
       <bpmn:outgoing>Flow_deadline</bpmn:outgoing>
       <bpmn:timerEventDefinition id="TimerDef_deadline">
-        <bpmn:timeDuration>"PT{seconds}S"</bpmn:timeDuration>
+        <bpmn:timeDuration>"{duration}"</bpmn:timeDuration>
       </bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
     <bpmn:endEvent id="End_expired" name="超期终止">
@@ -113,15 +113,20 @@ def _diagram_with_review_deadline(seconds: int) -> str:
 
 
 def test_due_timer_fires_from_the_timer_table(app, owner, reviewer, submit_organization):
-    definition = deploy_definition("organization", _diagram_with_review_deadline(1), actor=None)
+    definition = deploy_definition("organization", _diagram_with_review_deadline("P3D"), actor=None)
     db.session.commit()
     assert definition.version == 2
+    before = utcnow()
     record_id = submit_organization(owner)
     timers = db.session.scalars(select(Timer)).all()
-    assert len(timers) == 1 and timers[0].due_at > utcnow()
+    assert len(timers) == 1
+    due = timers[0].due_at
+    assert before + dt.timedelta(days=3) <= due <= utcnow() + dt.timedelta(days=3)
     assert run_once("w1") == 0  # nothing due yet
-    time.sleep(1.1)
-    assert run_once("w1") == 1
+    with freeze_time(due - dt.timedelta(seconds=1)):  # the clock, not a sleep, moves on to the deadline
+        assert run_once("w1") == 0
+    with freeze_time(due + dt.timedelta(seconds=1)):
+        assert run_once("w1") == 1
     record = owner.get(f"/organizations/{record_id}").json
     assert record["status"] == "terminated"  # the timer path's end event declares outcome terminated
     assert record["process_version"] == 2
