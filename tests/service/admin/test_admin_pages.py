@@ -16,25 +16,21 @@ from service.extensions import db
 from service.process import forms as review_forms
 from service.process.models import FormDefinition
 from service.rules import operations as rules
+from tests.support.api import PASSWORD
 
-PASSWORD = "passw0rd123"
 PAGES = ("/admin", "/admin/enterprises", "/admin/enterprises?q=x&page=2", "/admin/staff", "/admin/staff?q=abc",
          "/admin/roles", "/admin/forms", "/admin/forms/new", "/admin/forms/review", "/admin/bureaus",
          "/admin/rules", "/admin/audit", "/admin/audit?action=user.disable&page=3")
 
 
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
 @pytest.fixture
-def admin_page(app, admin):
+def admin_page(app, admin, login):
     client = app.test_client()
     assert login(client, admin.user.username).status_code == 302
     return client
 
 
-def _page_client(app, api):
+def _page_client(app, login, api):
     client = app.test_client()
     assert login(client, api.user.username).status_code == 302
     return client
@@ -64,8 +60,8 @@ def test_every_admin_page_answers_the_administrator(admin_page, admin):
 
 
 @pytest.mark.parametrize("kind", ["reviewer", "owner", "chief"])
-def test_other_roles_get_403(app, make_api, kind, owner):
-    client = _page_client(app, make_api(kind))
+def test_other_roles_get_403(app, make_api, kind, owner, login):
+    client = _page_client(app, login, make_api(kind))
     for path in PAGES:
         assert client.get(path).status_code == 403, path
     before = db.session.get(User, owner.user.id).active
@@ -110,7 +106,7 @@ def test_enterprise_list_pages_by_twenty(admin_page, make_api):
     assert admin_page.get("/admin/enterprises?page=abc").status_code == 200
 
 
-def test_disabling_an_enterprise_stops_its_login_and_is_logged(app, admin_page, owner):
+def test_disabling_an_enterprise_stops_its_login_and_is_logged(app, admin_page, owner, login):
     response = admin_page.post(f"/admin/users/{owner.user.id}/active",
                                data={"active": "0", "next": "/admin/enterprises?q=" + owner.user.username})
     assert response.status_code == 302
@@ -146,7 +142,7 @@ def test_active_switch_refuses_bad_input_and_foreign_next(admin_page, admin, own
     assert again.headers["Location"] == "/admin/enterprises"
 
 
-def test_reset_password_shows_a_working_password_once(app, admin_page, owner):
+def test_reset_password_shows_a_working_password_once(app, admin_page, owner, login):
     response = admin_page.post(f"/admin/users/{owner.user.id}/reset-password", data={"next": "/admin/enterprises"})
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -177,7 +173,7 @@ def test_creating_staff_with_a_bad_region_is_422(admin_page):
     assert _count(AuditEntry) == 0
 
 
-def test_creating_and_editing_staff(app, admin_page):
+def test_creating_and_editing_staff(app, admin_page, login):
     response = admin_page.post("/admin/staff", data=_staff())
     assert response.status_code == 302 and response.headers["Location"] == "/admin/staff"
     user = db.session.scalar(select(User).where(User.username == "zhangsan_sp"))

@@ -14,9 +14,9 @@ from service.accounts.operations import create_staff_user
 from service.config import ROOT
 from service.extensions import db
 from service.process.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+from tests.support.api import PASSWORD
 from tests.support.diagrams import shipped, with_condition
 
-PASSWORD = "passw0rd123"
 CHAINS = sorted(p.stem for p in (ROOT / "bpmn_models").glob("*.bpmn"))
 XML = {"Content-Type": "application/xml"}
 
