@@ -20,6 +20,7 @@ from service import create_app
 from service.cli import prepare_database
 from service.config import ROOT
 from service.extensions import db
+from tests.support.api import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -117,3 +118,19 @@ def shot(artifacts: Path, request: pytest.FixtureRequest) -> Callable[[Any, str]
         return path
 
     return take
+
+
+def _login(page: Any, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".topbar .who")).to_contain_text(username)
+
+
+@pytest.fixture
+def login() -> Callable[[Any, str], None]:
+    """``login(page, username)``: sign in through the login page as an account the fixtures made."""
+    return _login

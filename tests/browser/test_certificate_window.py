@@ -1,8 +1,9 @@
 """使用登记证制作下载窗口 in the browser: the bureau's reviewer makes the certificate of an approved 使用登记,
 the ministry (in-process simulator) codes it, the files download, the using unit sees them, the reviewer revokes it.
 
-The approved 使用登记 is built through the JSON API (tests/service/chains.py) against the served app; the background
-work (the exchange with the ministry, the files) is run by the test, as the live server starts no worker.
+The approved 使用登记 is built through the JSON API (the ``build_site`` fixture of tests/conftest.py) against the
+served app; the background work (the exchange with the ministry, the files) is run by the test, as the live server
+starts no worker.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from service.config import ROOT
 from service.extensions import db
 from service.types import china_today
 from tests import factories
-from tests.browser.test_machine_lifecycle import PASSWORD, login
-from tests.conftest import Api, IsolatedClient
-from tests.service.certificate_support import drain, pdf_text
-from tests.service.chains import REGISTRATION_SLOTS, build_site, registration_data
-from tests.service.conftest import approve_with_number
+from tests.support.api import PASSWORD, Api, IsolatedClient
+from tests.support.documents import pdf_text
+from tests.support.records import REGISTRATION_SLOTS, registration_data
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +51,7 @@ def _api_maker(live_server):
     return make
 
 
-def _approved_registration(live_server) -> dict:
+def _approved_registration(live_server, build_site, approve_with_number) -> dict:
     """An approved 使用登记 of a tower crane in 650100, filed by a construction unit (cf. the ``in_use`` fixture)."""
     make = _api_maker(live_server)
     reviewer = make("reviewer")
@@ -84,12 +83,13 @@ def _downloads(page: Page, registration: int) -> dict[str, bytes]:
     return files
 
 
-def test_certificate_window(live_server, new_page, artifacts, tmp_path):
+def test_certificate_window(live_server, new_page, artifacts, tmp_path, login, build_site, approve_with_number,
+                            drain):
     config = live_server.app.config
     config.update(MINISTRY_URL="", MINISTRY_DELAY_SECONDS=0.0, MINISTRY_POLL_SECONDS=0.0,
                   FONT_DIR=ROOT / ".cache" / "fonts")  # the font built once and kept, as in tests/conftest.py
     forget_gateways()
-    reg = _approved_registration(live_server)
+    reg = _approved_registration(live_server, build_site, approve_with_number)
     window = f"/use-registrations/{reg['id']}/certificate"
 
     # -- before: the reviewer is offered 制证, nothing to download ---------------------------------------------

@@ -21,10 +21,10 @@ from service.filings.chains import chain_for
 from service.filings.operations import attach_file, create_draft, submit
 from service.tasks.operations import complete_task, list_tasks
 from tests import factories
+from tests.support.api import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "passw0rd123"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 PROPERTY_SLOTS = ("business_license", "manufacture_license", "conformity_certificate", "purchase_proof", "commitment")
@@ -86,14 +86,6 @@ def prepare(prefix: str) -> dict[str, Any]:
 
 
 # -- page helpers ----------------------------------------------------------------------------------------------
-
-def login(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".topbar .who")).to_contain_text(username)
-
 
 def menu(page: Page, label: str) -> None:
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name=label, exact=True).click()
@@ -193,7 +185,7 @@ def expect_approved(page: Page, view_url: str) -> None:
 
 # -- the test --------------------------------------------------------------------------------------------------
 
-def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path):
+def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     setup = live_server.run(lambda: prepare(factories.unique_name("life")))
     names, owner_unit, builder_unit = setup["names"], setup["owner_unit"], setup["builder_unit"]
     project_name = setup["project"]["name"]

@@ -15,7 +15,7 @@ from service.config import ROOT
 from service.extensions import db
 from service.process.models import ProcessDefinition
 from tests import factories
-from tests.browser.test_machine_lifecycle import PASSWORD, login
+from tests.support.api import PASSWORD
 from workflows.parser import parse_xml
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def _click_flow(page: Page, flow_id: str) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
-def test_export_keeps_every_property_the_engine_reads(live_server, new_page):
+def test_export_keeps_every_property_the_engine_reads(live_server, new_page, login):
     """Import then export, unchanged, of every shipped chain: formKey, outcome, serviceTaskOperator and its
     parameters, messageVariable, conditions and timers all survive the modeler."""
     page = new_page()
@@ -81,7 +81,7 @@ def test_export_keeps_every_property_the_engine_reads(live_server, new_page):
         assert _signature(exported) == _signature((ROOT / "bpmn_models" / f"{key}.bpmn").read_bytes()), key
 
 
-def test_panel_writes_a_new_form_key_and_undo_takes_it_back(live_server, new_page):
+def test_panel_writes_a_new_form_key_and_undo_takes_it_back(live_server, new_page, login):
     page = new_page()
     login(page, _admin(live_server))
     _open_modeler(page, "organization")
@@ -117,7 +117,7 @@ def test_panel_writes_a_new_form_key_and_undo_takes_it_back(live_server, new_pag
     expect(page.locator('[data-element-id="Participant_organization"]')).to_have_count(0)
 
 
-def test_timer_and_outcome_fields(live_server, new_page, shot):
+def test_timer_and_outcome_fields(live_server, new_page, shot, login):
     """The certificate chain: its end events declare completed/revoked/expired, its expiry is a timer."""
     before = _versions(live_server, "certificate")
     page = new_page()
@@ -150,7 +150,7 @@ def test_timer_and_outcome_fields(live_server, new_page, shot):
         "serviceTaskOperator")
 
 
-def test_edit_deploy_then_a_refused_diagram(live_server, new_page, shot):
+def test_edit_deploy_then_a_refused_diagram(live_server, new_page, shot, login):
     before = _versions(live_server, "organization")
     page = new_page()
     login(page, _admin(live_server))

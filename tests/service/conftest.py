@@ -1,63 +1,50 @@
+"""Fixtures the service packages' tests share: signed-in page clients and the records later chains start
+from (an approved unit, an installed crane, a crane registered for use, a 拆卸告知)."""
+
+import datetime as dt
+
 import pytest
 
+from service.calendar import add_working_days
 from tests import factories
+from tests.support.api import PASSWORD
+from tests.support.records import DISMANTLING_SLOTS, REGISTRATION_SLOTS, person, registration_data
 
 
-def create_ready_organization(api, **fields) -> int:
-    """A complete 单位管理 draft with all four attachments, ready for 发起审批."""
-    response = api.post("/organizations", json=factories.organization_data(**fields))
-    assert response.status_code == 201, response.json
-    record_id = response.json["id"]
-    for slot in factories.ORG_SLOTS:
-        assert api.upload(f"/organizations/{record_id}/attachments/{slot}").status_code == 201
-    return record_id
-
-
-def submit_organization(api, **fields) -> int:
-    record_id = create_ready_organization(api, **fields)
-    response = api.post(f"/organizations/{record_id}/submit")
-    assert response.status_code == 200, response.json
-    return record_id
-
-
-def open_task_for(api, record_id: int) -> int:
-    items = api.get("/tasks?scope=all").json["items"]
-    return next(t["id"] for t in items if t["record_id"] == record_id and t["status"] == "open")
-
-
-def decide(api, record_id: int, decision: str = "approve", opinion: str = "同意"):
-    return api.post(f"/tasks/{open_task_for(api, record_id)}/complete", json={"decision": decision, "opinion": opinion})
-
-
-def approve_with_number(reviewer, record_id: int, field: str):
-    """Approve with the number the form proposes (备案编号 / 使用登记编号)."""
-    task_id = open_task_for(reviewer, record_id)
-    number = reviewer.get(f"/tasks/{task_id}").json["form"]["defaults"][field]
-    body = {"decision": "approve", "opinion": "同意", field: number}
-    assert reviewer.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
-    return number
+def _login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
 
 
 @pytest.fixture
-def unit_owner(owner, reviewer):
+def login():
+    """``login(client, username, password=PASSWORD)``: sign a test client in through the login page."""
+    return _login
+
+
+@pytest.fixture
+def owner_page(app, owner):
+    """A page client signed in as ``owner``."""
+    client = app.test_client()
+    assert _login(client, owner.user.username).status_code == 302
+    return client
+
+
+@pytest.fixture
+def unit_owner(owner, reviewer, decide, submit_organization):
     """An owner account whose 单位 (乌鲁木齐市) is approved."""
     decide(reviewer, submit_organization(owner))
     return owner
 
 
 @pytest.fixture
-def site(make_api, reviewer):
-    """An installed tower crane on a project that a construction unit builds (see chains.build_site)."""
-    from tests.service.chains import build_site
-
+def site(make_api, reviewer, build_site):
+    """An installed tower crane on a project that a construction unit builds (see ``build_site``)."""
     return build_site(make_api, reviewer)
 
 
 @pytest.fixture
-def in_use(site, reviewer, make_api):
+def in_use(site, reviewer, make_api, approve_with_number, approved_record):
     """The site's crane registered for use, an installer (08) of the owner, and the region's chief and supervisor."""
-    from tests.service.chains import REGISTRATION_SLOTS, approved, registration_data
-
     builder = site["builder"]
     record_id = builder.post("/use-registrations", json=registration_data(site)).json["id"]
     for slot in REGISTRATION_SLOTS:
@@ -65,6 +52,41 @@ def in_use(site, reviewer, make_api):
     builder.post(f"/use-registrations/{record_id}/submit")
     approve_with_number(reviewer, record_id, "registration_number")
     installer_data = factories.worker_data(category="08")
-    installer = approved(site["owner"], reviewer, "workers", installer_data, ("certificate",))
+    installer = approved_record(site["owner"], reviewer, "workers", installer_data, ("certificate",))
     return {**site, "registration": record_id, "installer": installer, "installer_data": installer_data,
             "chief": make_api("chief", "650100"), "supervisor": make_api("supervisor", "650100")}
+
+
+def _dismantling_data(state, **overrides):
+    uscc = state["owner"].get(f"/organizations/{state['owner'].get('/me').json['organization_id']}").json["uscc"]
+    rows = [person(c, uscc) for c in ("1110", "1111", "1112")]
+    rows.append(person("1113", uscc, name=state["installer_data"]["name"],
+                       id_number=state["installer_data"]["id_number"]))
+    data = {"use_registration_id": state["registration"], "worker_ids": [state["installer"]],
+            "planned_date": add_working_days(dt.date.today(), 3).isoformat(), "personnel": rows}
+    data.update(overrides)
+    return data
+
+
+def _submit_dismantling(state, **overrides):
+    owner = state["owner"]
+    response = owner.post("/dismantling-notices", json=_dismantling_data(state, **overrides))
+    assert response.status_code == 201, response.json
+    record_id = response.json["id"]
+    for slot in DISMANTLING_SLOTS:
+        owner.upload(f"/dismantling-notices/{record_id}/attachments/{slot}")
+    assert owner.post(f"/dismantling-notices/{record_id}/submit").status_code == 200
+    return record_id
+
+
+@pytest.fixture
+def dismantling_data():
+    """``dismantling_data(in_use, **overrides)``: a 拆卸告知 body for the ``in_use`` crane (the owner's unit)."""
+    return _dismantling_data
+
+
+@pytest.fixture
+def submit_dismantling():
+    """``submit_dismantling(in_use, **overrides)``: that 拆卸告知 filed with its attachments; its id."""
+    return _submit_dismantling
+

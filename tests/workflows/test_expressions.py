@@ -112,6 +112,11 @@ def test_none_is_refused():
         check_expression(None)
 
 
+def test_expression_percent_formatting_is_refused():
+    with pytest.raises(UnsafeExpression):
+        check_expression('"%999999999s" % 1')
+
+
 def _side_effects(target: Path) -> list[str]:
     """Expressions that would each create ``target`` if anything ever ran them as Python."""
     p = str(target)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import uuid
 
 import pytest
+from freezegun import freeze_time
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -229,8 +229,13 @@ def test_boundary_timer_fires_after_its_due_time(engine, timer_diagram):
     wf = reload(engine, timer_diagram, wf)
     assert ready_ids(engine, wf) == ["Task_review"] and engine.timer_due_times(wf) == [due]
 
-    time.sleep(max(0.0, (due - dt.datetime.now(dt.UTC)).total_seconds()) + 0.2)
-    engine.fire_due_timers(wf)
+    with freeze_time(due - dt.timedelta(milliseconds=100)):  # just before: still nothing
+        engine.fire_due_timers(wf)
+    wf = reload(engine, timer_diagram, wf)
+    assert ready_ids(engine, wf) == ["Task_review"] and engine.timer_due_times(wf) == [due]
+
+    with freeze_time(due + dt.timedelta(milliseconds=200)):  # the clock moves past the due time, no sleep
+        engine.fire_due_timers(wf)
     wf = reload(engine, timer_diagram, wf)
     assert wf.is_completed() and engine.ready_tasks(wf) == []
     assert engine.outcome(wf, timer_diagram) == "terminated"

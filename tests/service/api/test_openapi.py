@@ -76,3 +76,7 @@ def test_bodies_answers_and_errors(document):
 
 def test_the_document_is_valid_openapi(document):
     validate(document)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"status": "ok"}

@@ -24,7 +24,7 @@ from service.reference import load_reference_data
 from service.rules import operations as rules
 from service.types import CHINA, china_today
 from tests import factories
-from tests.conftest import Api, IsolatedClient
+from tests.support.api import Api, IsolatedClient
 
 INSPECTION_FORM = form_from_json({
     "key": "inspection", "title": "定期检验",
