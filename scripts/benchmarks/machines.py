@@ -43,6 +43,9 @@ TARGETS = {"list_p95_ms": 30.0, "submission_p50_ms": 50.0}
 STATUS_MIX = (("approved", 80), ("draft", 10), ("in_review", 5), ("terminated", 5))
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
+#: the installer named on every notice: a valid ID number (GB 11643 check digit), as the forms require
+DRIVER_ID = "650102198506150010"
+
 
 @dataclass(frozen=True)
 class Options:
@@ -161,7 +164,7 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
         "supervision_unit_uscc": make_uscc(900002), "installation_unit_uscc": uscc, "permit_number": "P1",
         "longitude": "87.617733", "latitude": "43.792818", "manager_name": "王", "manager_phone": "13899887766"}])
     worker_id = db.session.scalar(insert(Worker).returning(Worker.id), [{
-        **common, "name": "杨俊", "id_number": "650102198506150017", "category": "08", "certificate_number": "C1",
+        **common, "name": "杨俊", "id_number": DRIVER_ID, "category": "08", "certificate_number": "C1",
         "issuing_authority": "自治区住建厅", "valid_from": dt.date(2025, 1, 1), "valid_until": dt.date(2027, 12, 31),
         "employer_name": "吊装", "employer_uscc": uscc, "phone": "13999001122"}])
     machines = db.session.scalars(select(PropertyFiling.id).where(PropertyFiling.account_id == owner.id,
@@ -169,7 +172,7 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
                                   .limit(opts.submissions)).all()
     sha256, mime, size = FileStore(current_app.config["UPLOAD_DIR"]).save(io.BytesIO(PDF_BYTES))
     codes = ("1103", "1104", "1105", "1105", "1105", "1105", "1105", "1105")
-    people = [{"code": code, "name": f"人员{i}", "id_number": "650102198506150017", "unit_name": "吊装",
+    people = [{"code": code, "name": f"人员{i}", "id_number": DRIVER_ID, "unit_name": "吊装",
                "unit_uscc": uscc, "employed": True} for i, code in enumerate(codes)]
     drafts = []
     for machine_id in machines:
