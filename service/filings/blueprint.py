@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -41,7 +42,7 @@ def _render_form(kind: Chain, record: Any, values: dict[str, Any], exc: DomainEr
                            errors=exc.errors if exc else {}, attachments=attachments,
                            error=exc.message if exc else None, choices=operations.choices_of(kind, current_user),
                            correcting=correcting, locked=locked,
-                           notices=operations.record_notices(kind, current_user, record) if record else [])
+                           notices=_notices_on_form(kind, record))
 
 
 def form_values(form: FormDef, posted: MultiDict, only: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -63,6 +64,13 @@ def form_values(form: FormDef, posted: MultiDict, only: tuple[str, ...] | None =
         rows = [{c.name: posted.get(f"{f.name}-{i}-{c.name}", "") for c in f.columns} for i in indices]
         data[f.name] = [row for row in rows if any(v.strip() for v in row.values())]
     return data
+
+
+def _notices_on_form(kind: Chain, record: Any) -> list[operations.Notice]:
+    """On the form itself the notices say what to fix; their link to this form is not needed."""
+    if record is None:
+        return []
+    return [replace(n, action_url="") for n in operations.record_notices(kind, current_user, record)]
 
 
 def _offered(kind: Chain, record: Any) -> tuple[str, ...] | None:

@@ -15,57 +15,13 @@ import subprocess
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.accounts.operations import create_staff_user, issue_token, register
 from service.certificates.gateway import forget_gateways
 from service.config import ROOT
-from service.extensions import db
 from service.types import china_today
-from tests import factories
-from tests.support.api import PASSWORD, Api, IsolatedClient
 from tests.support.documents import pdf_text
-from tests.support.records import REGISTRATION_SLOTS, registration_data
+from tests.support.live import approved_registration
 
 pytestmark = pytest.mark.browser
-
-
-def _api_maker(live_server):
-    """``make_api`` (tests/conftest.py) for the served app: accounts made in its database, JSON with a token."""
-    client = IsolatedClient(live_server.app, live_server.app.response_class)
-
-    def make(kind: str = "owner", region: str = "650100") -> Api:
-        def create() -> tuple[str, str]:
-            username = factories.unique_name("cert")
-            if kind in ("owner", "construction"):
-                user = register({"email": f"{username}@example.cn", "username": username, "password": PASSWORD,
-                                 "phone": "13800138000", "unit_type": kind})
-            else:
-                user = create_staff_user({"username": username, "password": PASSWORD, "role": kind,
-                                          "region_code": region})
-            token, _ = issue_token(user)
-            db.session.commit()
-            return username, token
-
-        username, token = live_server.run(create)
-        return Api(client, username, token)  # ``user`` is the login name here: the row lives in another session
-
-    return make
-
-
-def _approved_registration(live_server, build_site, approve_with_number) -> dict:
-    """An approved 使用登记 of a tower crane in 650100, filed by a construction unit (cf. the ``in_use`` fixture)."""
-    make = _api_maker(live_server)
-    reviewer = make("reviewer")
-    site = build_site(make, reviewer)
-    builder = site["builder"]
-    response = builder.post("/use-registrations", json=registration_data(site))
-    assert response.status_code == 201, response.json
-    registration = response.json["id"]
-    for slot in REGISTRATION_SLOTS:
-        assert builder.upload(f"/use-registrations/{registration}/attachments/{slot}").status_code == 201
-    assert builder.post(f"/use-registrations/{registration}/submit").status_code == 200
-    number = approve_with_number(reviewer, registration, "registration_number")
-    unit = builder.get(f"/organizations/{builder.get('/me').json['organization_id']}").json["name"]
-    return {"id": registration, "number": number, "reviewer": reviewer.user, "builder": builder.user, "unit": unit}
 
 
 def _downloads(page: Page, registration: int) -> dict[str, bytes]:
@@ -89,7 +45,7 @@ def test_certificate_window(live_server, new_page, artifacts, tmp_path, login, b
     config.update(MINISTRY_URL="", MINISTRY_DELAY_SECONDS=0.0, MINISTRY_POLL_SECONDS=0.0,
                   FONT_DIR=ROOT / ".cache" / "fonts")  # the font built once and kept, as in tests/conftest.py
     forget_gateways()
-    reg = _approved_registration(live_server, build_site, approve_with_number)
+    reg = approved_registration(live_server, build_site, approve_with_number)
     window = f"/use-registrations/{reg['id']}/certificate"
 
     # -- before: the reviewer is offered 制证, nothing to download ---------------------------------------------

@@ -5,12 +5,8 @@ company's fix and a second 制证; plus the simulator's rules one by one."""
 import datetime as dt
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -24,37 +20,15 @@ from service.process.worker import run_once
 from service.workers.models import Worker
 from tests import factories
 from tests.support.documents import NUMBER
+from tests.support.live import simulator
 from tests.support.records import person, registration_data
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def ministry(tmp_path_factory):
     """The simulator as a separate server process, answering after 0.3 s."""
-    port = _free_port()
-    env = {**os.environ, "CRANE_DATA_DIR": str(tmp_path_factory.mktemp("sim")), "CRANE_MINISTRY_DELAY_SECONDS": "0.3",
-           "DATABASE_URL": "sqlite://"}
-    crane = str(Path(sys.executable).parent / "crane")
-    process = subprocess.Popen([crane, "ministry-sim", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield url
-    process.terminate()
-    process.wait(10)
+    with simulator(tmp_path_factory.mktemp("sim"), delay=0.3) as url:
+        yield url
 
 
 @pytest.fixture
