@@ -6,6 +6,8 @@ a 4xx, never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request
@@ -36,6 +38,39 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
         return cls(message, {name: [message]})
+
+
+class Problems:
+    """Every error of one check, collected, so that a person sees them all at once rather than one a try.
+
+    ``with problems.collecting(): check()`` keeps what ``check`` raised and goes on; ``raise_any()`` then
+    raises one error with every field's messages (the single one as it was raised, keeping its status)."""
+
+    def __init__(self) -> None:
+        self.raised: list[DomainError] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.raised.append(Invalid.field(field, message))
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        try:
+            yield
+        except DomainError as exc:
+            if exc.status in (401, 403, 404):  # not a problem of the input: nothing else matters
+                raise
+            self.raised.append(exc)
+
+    def raise_any(self, message: str | None = None) -> None:
+        if not self.raised:
+            return
+        if len(self.raised) == 1 and message is None:
+            raise self.raised[0]
+        errors: dict[str, list[str]] = {}
+        for exc in self.raised:
+            for field, messages in (exc.errors or {"_form": [exc.message]}).items():
+                errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+        raise Invalid(message or f"共有 {sum(map(len, errors.values()))} 处需要修改，请按提示修改", errors)
 
 
 class NotAuthenticated(DomainError):

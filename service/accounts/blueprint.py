@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.codes import REGIONS, UNIT_TYPES
 
-from ..errors import DomainError, Invalid
+from ..errors import DomainError, Problems
 from ..extensions import db, login_manager
 from ..web.pages import shows_errors
 from . import operations
@@ -68,9 +68,10 @@ def _register_page(exc: DomainError | None = None) -> str:
 def register():
     if request.method == "GET":
         return _register_page()
+    problems = Problems()
     if request.form.get("password") != request.form.get("confirm_password"):
-        raise Invalid("两次输入的密码不一致", {"confirm_password": ["两次输入的密码不一致"]})
-    user = operations.register(request.form)
+        problems.add("confirm_password", "两次输入的密码不一致")
+    user = operations.register(request.form, problems)
     login_user(user)
     flash("注册成功，已登录", "success")
     return redirect(url_for("home.index"))

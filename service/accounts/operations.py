@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from forms.codes import REGIONS, UNIT_TYPES
 from forms.validators import FieldInvalid, mobile, plain_text
 
-from ..errors import Conflict, Invalid, NotAuthenticated, Throttled
+from ..errors import Conflict, Invalid, NotAuthenticated, Problems, Throttled
 from ..extensions import db
 from ..types import utcnow
 from .models import ApiToken, LoginFailure, Role, RoleKey, User, is_staff_role
@@ -93,13 +93,20 @@ def _ensure_unique(username: str, email: str | None) -> None:
                        {field: ["已被注册"]})
 
 
-def register(data: Mapping[str, Any]) -> User:
-    """注册: an enterprise account (产权单位 or 施工单位)."""
-    values = _clean_account_fields(data, email_required=True)
+def register(data: Mapping[str, Any], problems: Problems | None = None) -> User:
+    """注册: an enterprise account (产权单位 or 施工单位). Every problem at once, with those the caller found
+    (``problems``, e.g. the page's password confirmation)."""
+    problems = problems or Problems()
+    values: dict[str, Any] = {}
+    with problems.collecting():
+        values = _clean_account_fields(data, email_required=True)
     unit_type = text_of(data, "unit_type")
     if unit_type not in UNIT_TYPES:
-        raise Invalid.field("unit_type", "请选择单位类型：产权单位或施工单位（产权+安装请选择产权单位）")
-    _ensure_unique(values["username"], values["email"])
+        problems.add("unit_type", "请选择单位类型：产权单位或施工单位（产权+安装请选择产权单位）")
+    if values:
+        with problems.collecting():
+            _ensure_unique(values["username"], values["email"])
+    problems.raise_any()
     user = User(**values, password_hash=hasher().hash(data["password"]), role=RoleKey.APPLICANT,
                 unit_type=unit_type)
     db.session.add(user)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ..accounts.models import RoleKey, User
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
 from ..filings.personnel import check_personnel, require_certified
@@ -34,23 +34,32 @@ def eligible_registrations(actor: User, record: DismantlingNotice | None) -> Sel
 
 
 def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[str, Any]) -> None:
+    """Every problem of the values at once: the machine, the workers, the people, the date."""
     def current(name: str) -> Any:
         return values.get(name, getattr(record, name) if record else None)
 
+    problems = Problems()
     registration = None
     if (registration_id := current("use_registration_id")) is not None:
         registration = db.session.scalar(eligible_registrations(actor, record)
                                          .where(UseRegistration.id == registration_id))
         if registration is None:
-            raise Invalid.field("use_registration_id", "请选择本单位安装、已通过使用登记且尚未拆卸的设备")
-    workers = picked_workers(actor, current("worker_ids") or [])
+            problems.add("use_registration_id", "请选择本单位安装、已通过使用登记且尚未拆卸的设备")
+    workers = []
+    with problems.collecting():
+        workers = picked_workers(actor, current("worker_ids") or [])
     notice = registration.installation_notice if registration else None
-    check_personnel(current("personnel"), REQUIRED_CODES,
-                    unit_uscc=notice.project.installation_unit_uscc if notice else None,
-                    unit_label="安装（拆卸）单位", complete=False)
+    with problems.collecting():
+        check_personnel(current("personnel"), REQUIRED_CODES,
+                        unit_uscc=notice.project.installation_unit_uscc if notice else None,
+                        unit_label="安装（拆卸）单位", complete=False)
     if notice is not None:
-        require_certified(current("personnel") or [], workers, {"1113": INSTALLER_CATEGORY[notice.machine.category]})
-    rules.working_calendar().require_notice(current("planned_date"), "拆卸")
+        with problems.collecting():
+            require_certified(current("personnel") or [], workers,
+                              {"1113": INSTALLER_CATEGORY[notice.machine.category]})
+    with problems.collecting():
+        rules.working_calendar().require_notice(current("planned_date"), "拆卸")
+    problems.raise_any()
 
 
 def check_submit(actor: User, record: DismantlingNotice) -> None:

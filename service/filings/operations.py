@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from flask import current_app
+from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 from forms import FORMS
@@ -18,7 +19,7 @@ from forms import FORMS
 from ..accounts.models import RoleKey, User
 from ..attachments.models import Attachment
 from ..attachments.storage import FileStore
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound, Problems, as_domain_error
 from ..extensions import db
 from ..process import operations as process
 from ..process.models import History, HumanTask, ProcessInstance
@@ -65,11 +66,25 @@ def editable_record(kind: Chain, actor: User, record_id: int, *, lock: bool = Fa
     return record
 
 
+def checked_values(kind: Chain, actor: User, record: Any | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values, checked by the chain's rules — every problem of both in one answer: where some
+    fields fail the form, the rules still look at the ones that passed."""
+    problems = Problems()
+    try:
+        values = kind.form.load(data, partial=True)
+    except SchemaError as exc:
+        problems.raised.append(as_domain_error(exc))
+        values = {k: v for k, v in (exc.valid_data or {}).items() if k not in (exc.messages or {})}
+    with problems.collecting():
+        kind.check_values(actor, record, values)
+    problems.raise_any(Invalid.message if len(problems.raised) > 1 else None)
+    return values
+
+
 def create_draft(kind: Chain, actor: User, data: Mapping[str, Any]) -> Any:
     """添加: a draft may be incomplete, but what it holds must already be valid."""
     require_filer(kind, actor)
-    values = kind.form.load(data, partial=True)
-    kind.check_values(actor, None, values)
+    values = checked_values(kind, actor, None, data)
     derived = kind.derived_columns(actor, None, values)
     record = kind.model(**values, **derived, account_id=actor.id, status=FilingStatus.DRAFT)
     db.session.add(record)
@@ -79,13 +94,12 @@ def create_draft(kind: Chain, actor: User, data: Mapping[str, Any]) -> Any:
 
 def update_draft(kind: Chain, actor: User, record_id: int, data: Mapping[str, Any]) -> Any:
     record = editable_record(kind, actor, record_id, lock=True)
-    values = kind.form.load(data, partial=True)
     if record.status not in EDITABLE:  # a correction of a decided record: only what may change now
         allowed = kind.correctable(record)
-        for name in values:
-            if name not in allowed:
+        for name in data:
+            if name not in allowed and any(f.name == name for f in kind.form.fields):
                 raise Invalid.field(name, "按住建部反馈修改时只能修改：" + "、".join(kind.label_of(f) for f in allowed))
-    kind.check_values(actor, record, values)
+    values = checked_values(kind, actor, record, data)
     changes = {**values, **kind.derived_columns(actor, record, values)}
     if record.instance_id and changes.get("region_code", record.region_code) != record.region_code:
         raise Invalid.field("region_code", "已提交审批的记录不能更换审批地区；如需更换，请重新添加")
@@ -153,10 +167,15 @@ def _check_complete(kind: Chain, record: Any) -> None:
 def submit(kind: Chain, actor: User, record_id: int, opinion: str | None = None) -> Any:
     """发起审批: start the chain for a draft, or hand a returned record back to the reviewers."""
     record = editable_record(kind, actor, record_id, lock=True)
-    _check_complete(kind, record)
-    values = {f.name: getattr(record, f.name, None) for f in kind.form.fields}
-    kind.check_values(actor, record, values)
-    kind.check_submit(actor, record)
+    problems = Problems()  # what is missing and what is wrong, all in one answer
+    with problems.collecting():
+        _check_complete(kind, record)
+    with problems.collecting():
+        kind.check_values(actor, record, {f.name: getattr(record, f.name, None) for f in kind.form.fields})
+    with problems.collecting():
+        kind.check_submit(actor, record)
+    several = len(problems.raised) > 1
+    problems.raise_any("还有必填项、必传附件或填写有误的内容，请补充修改后再发起审批" if several else None)
     if record.status == FilingStatus.DRAFT:
         instance, result = process.start_instance(ref_of(kind, record), actor)
         record.instance_id = instance.id

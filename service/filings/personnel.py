@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from forms.codes import PERSONNEL_CODES
 
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 
 
 def check_personnel(rows: list[dict] | None, codes: tuple[str, ...], *, unit_uscc: str | None, unit_label: str,
                     complete: bool) -> None:
     """职务代码 from this notice's table; 离职原因 only for people who left; everyone from the right unit;
-    with ``complete`` (on submit) every required code present."""
+    with ``complete`` (on submit) every required code present. Every row's problem at once."""
     if rows is None:
         return
+    problems = Problems()
     for number, row in enumerate(rows, start=1):
         where = f"第{number}行"
         if row["code"] not in codes:
-            raise Invalid.field("personnel", f"{where} 职务代码 {row['code']} 不属于本业务，只能填写：" + "、".join(
+            problems.add("personnel", f"{where} 职务代码 {row['code']} 不属于本业务，只能填写：" + "、".join(
                 f"{c} {PERSONNEL_CODES[c]}" for c in codes))
         if row["employed"] and row.get("leave_reason"):
-            raise Invalid.field("personnel", f"{where} 在职人员不填离职原因")
+            problems.add("personnel", f"{where} 在职人员不填离职原因")
         if not row["employed"] and not row.get("leave_reason"):
-            raise Invalid.field("personnel", f"{where} 不在职的人员须填写离职原因")
+            problems.add("personnel", f"{where} 不在职的人员须填写离职原因")
         if unit_uscc and row["unit_uscc"] != unit_uscc:
-            raise Invalid.field("personnel",
-                                f"{where} 所在单位必须是当前项目{unit_label}！统一信用代码应为 {unit_uscc}")
+            problems.add("personnel", f"{where} 所在单位必须是当前项目{unit_label}！统一信用代码应为 {unit_uscc}")
     if complete and (missing := [c for c in codes if c not in {row["code"] for row in rows}]):
-        raise Invalid.field("personnel", "缺少必填职务人员：" + "、".join(f"{c} {PERSONNEL_CODES[c]}" for c in missing))
+        problems.add("personnel", "缺少必填职务人员：" + "、".join(f"{c} {PERSONNEL_CODES[c]}" for c in missing))
+    problems.raise_any()
 
 
 def require_certified(rows: list[dict], workers: list, categories: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 
 from ..accounts.models import User
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
 from ..filings.personnel import check_personnel
@@ -47,20 +47,29 @@ def _pick(query: Select, model: type, record_id: int, field: str, message: str) 
 
 
 def check_values(actor: User, record: InstallationNotice | None, values: Mapping[str, Any]) -> None:
+    """Every problem of the values at once: the machine, the project, the workers, the people, the date."""
     def current(name: str) -> Any:
         return values.get(name, getattr(record, name) if record else None)
 
+    problems = Problems()
     if (machine_id := current("property_filing_id")) is not None:
-        _pick(eligible_machines(actor, record), PropertyFiling, machine_id, "property_filing_id",
-              "请选择本单位已通过产权备案、且没有在用安装告知的设备")
+        with problems.collecting():
+            _pick(eligible_machines(actor, record), PropertyFiling, machine_id, "property_filing_id",
+                  "请选择本单位已通过产权备案、且没有在用安装告知的设备")
     project = None
     if (project_id := current("project_id")) is not None:
-        project = _pick(eligible_projects(actor), Project, project_id, "project_id",
-                        "请选择已通过审批、且以本单位为安装单位的项目")
-    picked_workers(actor, current("worker_ids") or [])
-    check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.installation_unit_uscc if project else None,
-                    unit_label="安装单位", complete=False)
-    rules.working_calendar().require_notice(current("planned_date"), "安装")
+        with problems.collecting():
+            project = _pick(eligible_projects(actor), Project, project_id, "project_id",
+                            "请选择已通过审批、且以本单位为安装单位的项目")
+    with problems.collecting():
+        picked_workers(actor, current("worker_ids") or [])
+    with problems.collecting():
+        check_personnel(current("personnel"), REQUIRED_CODES,
+                        unit_uscc=project.installation_unit_uscc if project else None, unit_label="安装单位",
+                        complete=False)
+    with problems.collecting():
+        rules.working_calendar().require_notice(current("planned_date"), "安装")
+    problems.raise_any()
 
 
 def check_submit(actor: User, record: InstallationNotice) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forms.codes import MACHINE_CATEGORIES, PARAMETER_CODES
 
 from ..accounts.models import User
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.models import ACTIVE
 from ..filings.numbering import assign_on_approval, next_number, number_if_missing
@@ -35,10 +35,11 @@ def _parameter_errors(category: str | None, rows: list[dict] | None, *, complete
 
 
 def check_values(actor: User, record: PropertyFiling | None, values: Mapping[str, Any]) -> None:
+    problems = Problems()
     category = values.get("category", record.category if record else None)
     rows = values.get("parameters", record.parameters if record else None)
     if message := _parameter_errors(category, rows, complete=False):
-        raise Invalid.field("parameters", message)
+        problems.add("parameters", message)
     factory_number = values.get("factory_number", record.factory_number if record else None)
     manufacturer = values.get("manufacturer", record.manufacturer if record else None)
     if factory_number and manufacturer:
@@ -46,7 +47,8 @@ def check_values(actor: User, record: PropertyFiling | None, values: Mapping[str
             PropertyFiling.factory_number == factory_number, PropertyFiling.manufacturer == manufacturer,
             PropertyFiling.status.in_(ACTIVE), PropertyFiling.id != (record.id if record else None)))
         if clash is not None:
-            raise Invalid.field("factory_number", "该生产厂家、出厂编号的设备已经备案或正在审批，不能重复备案")
+            problems.add("factory_number", "该生产厂家、出厂编号的设备已经备案或正在审批，不能重复备案")
+    problems.raise_any()
 
 
 def check_submit(actor: User, record: PropertyFiling) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, String, cast, select, update
 
 from ..accounts.models import User
-from ..errors import Invalid
+from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.geo import bd09_to_wgs84, distance_m
 from ..filings.models import ACTIVE, FilingStatus
@@ -42,31 +42,41 @@ def eligible_notices(actor: User, record: UseRegistration | None) -> Select:
 
 
 def check_values(actor: User, record: UseRegistration | None, values: Mapping[str, Any]) -> None:
+    """Every problem of the values at once: the machine and project, the units, the people, the position."""
     def current(name: str) -> Any:
         return values.get(name, getattr(record, name) if record else None)
 
+    problems = Problems()
     notice = None
     if (notice_id := current("installation_notice_id")) is not None:
         notice = db.session.scalar(eligible_notices(actor, record).where(InstallationNotice.id == notice_id))
         if notice is None:
-            raise Invalid.field("installation_notice_id",
-                                "请选择安装告知已通过、项目施工单位为本单位、且尚未办理使用登记的设备")
+            problems.add("installation_notice_id",
+                         "请选择安装告知已通过、项目施工单位为本单位、且尚未办理使用登记的设备")
     project = db.session.get(Project, notice.project_id) if notice else None
     if project is not None:
         if current("project_id") not in (None, project.id):
-            raise Invalid.field("project_id", f"项目须与安装告知的项目一致：{project.name}")
+            problems.add("project_id", f"项目须与安装告知的项目一致：{project.name}")
         for field, expected, what in (("using_unit_uscc", project.construction_unit_uscc, "使用单位（施工单位）"),
                                       ("supervision_unit_uscc", project.supervision_unit_uscc, "监理单位")):
             if current(field) and current(field) != expected:
-                raise Invalid.field(field, f"{what}须与项目登记的一致：{expected}")
-    workers = picked_workers(actor, current("worker_ids") or [])
-    check_personnel(current("personnel"), REQUIRED_CODES, unit_uscc=project.construction_unit_uscc if project else None,
-                    unit_label="使用单位", complete=False)
-    _check_people_in_use(record, current("personnel") or [])
+                problems.add(field, f"{what}须与项目登记的一致：{expected}")
+    workers = []
+    with problems.collecting():
+        workers = picked_workers(actor, current("worker_ids") or [])
+    with problems.collecting():
+        check_personnel(current("personnel"), REQUIRED_CODES,
+                        unit_uscc=project.construction_unit_uscc if project else None, unit_label="使用单位",
+                        complete=False)
+    with problems.collecting():
+        _check_people_in_use(record, current("personnel") or [])
     if notice is not None:
-        require_certified(current("personnel") or [], workers,
-                          {"1109": DRIVER_CATEGORY[notice.machine.category], "1108": SIGNALLER_CATEGORY})
-    _check_position(record, current("longitude"), current("latitude"), project)
+        with problems.collecting():
+            require_certified(current("personnel") or [], workers,
+                              {"1109": DRIVER_CATEGORY[notice.machine.category], "1108": SIGNALLER_CATEGORY})
+    with problems.collecting():
+        _check_position(record, current("longitude"), current("latitude"), project)
+    problems.raise_any()
 
 
 def _in_force(record: UseRegistration | None) -> Select:
