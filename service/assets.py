@@ -6,13 +6,19 @@ that leaves them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, redirect, send_from_directory, url_for
 
 from .config import BPMN_JS_DIR
 
 VENDOR = {"bpmn-js": BPMN_JS_DIR}
 
 bp = Blueprint("assets", __name__)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every site; the pages name the SVG, this answers the rest."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/vendor/<package>/<path:filename>")

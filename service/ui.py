@@ -13,6 +13,7 @@ from forms.definitions import FieldDef
 from .accounts.models import User
 from .extensions import db
 from .filings.chains import chains
+from .filings.queries import visible
 from .types import CHINA
 
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
@@ -23,7 +24,7 @@ def localtime(value: dt.datetime | None) -> str:
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def referenced(fdef: FieldDef, value: Any) -> list[tuple[str | None, str]]:
+def referenced(fdef: FieldDef, value: Any, linked: bool = True) -> list[tuple[str | None, str]]:
     """(link, label) for each record a ref/refs field names, for 查看 pages."""
     ids = value if isinstance(value, list) else [value] if value is not None else []
     if fdef.ref == "supervisor":
@@ -31,11 +32,17 @@ def referenced(fdef: FieldDef, value: Any) -> list[tuple[str | None, str]]:
     kind = chains().get(fdef.ref)
     if kind is None:
         return [(None, f"#{i}") for i in ids]
+    if not ids:
+        return []
+    # a link only where the viewer may open the record (a 施工单位 sees the owner's notice named, not linked)
+    openable = set(db.session.scalars(visible(kind, current_user).with_only_columns(kind.model.id)
+                                      .where(kind.model.id.in_(ids)))) if linked else set()
     out = []
     for record_id in ids:
         record = db.session.get(kind.model, record_id)
         if record is not None:
-            out.append((url_for("filings.view", kind_path=kind.path, record_id=record.id), kind.display(record)))
+            link = url_for("filings.view", kind_path=kind.path, record_id=record.id) if record.id in openable else None
+            out.append((link, kind.display(record)))
     return out
 
 

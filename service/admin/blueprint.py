@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,12 +69,6 @@ def _next(default: str) -> str:
     if target.startswith("/admin/") and not parts.scheme and not parts.netloc and "\\" not in target:
         return target
     return default
-
-
-def _compact(value: Any) -> str:
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
 
 
 def _shown(value: Any) -> str:
@@ -379,4 +374,4 @@ def audit_log():
     rows, total = audit.entries(action or None, page, AUDIT_PER_PAGE)
     return render_template("admin/audit.html", rows=rows, total=total, page=page,
                            pages=_pages(total, AUDIT_PER_PAGE), action=action, labels=audit.ACTION_LABELS,
-                           compact=_compact)
+                           changes=partial(audit.changes, role_names=_role_names()))

@@ -6,8 +6,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from forms.codes import REGIONS
+
 from ..accounts.models import User
 from ..extensions import db
+from ..rules import operations as rules
 from .models import AuditEntry
 
 ACTION_LABELS = {
@@ -33,6 +36,46 @@ def entries(action: str | None = None, page: int = 1, per_page: int = 50) -> tup
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(rows), total
+
+
+#: how the values recorded before and after read on the page
+FIELD_LABELS = {"role": "角色", "region_code": "地区", "active": "状态", "name": "名称", "uscc": "统一社会信用代码",
+                "key": "标识", "version": "版本", "definition": "表单定义", "instance": "流程实例",
+                "from_version": "原版本", "to_version": "新版本"}
+#: fingerprints people do not read: a version number says the same
+HIDDEN_FIELDS = frozenset({"sha256"})
+
+
+def _shown(field: str, value: Any, role_names: dict[str, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if field == "active":
+        return "启用" if value else "停用"
+    if field == "role":
+        return role_names.get(value, value)
+    if field == "region_code":
+        return REGIONS.get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "（已修改）" if field == "definition" else "，".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def changes(entry: AuditEntry, role_names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, before, after) of each value the entry changed, as people read them."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    rule_labels = {key: rule.label for key, rule in rules.definitions().items()}
+    out = []
+    for field in dict.fromkeys([*before, *after]):
+        if field in HIDDEN_FIELDS or before.get(field) == after.get(field):
+            continue
+        label = rule_labels.get(field) or FIELD_LABELS.get(field, field)
+        out.append((label, _shown(field, before.get(field), role_names), _shown(field, after.get(field), role_names)))
+    return out
 
 
 def entry_out(entry: AuditEntry) -> dict[str, Any]:
