@@ -132,7 +132,8 @@ def edit(key: str):
     outcomes = sorted(registry().outcomes.get(key, ("approved", "terminated")),
                       key=lambda o: list(OUTCOME_LABELS).index(o) if o in OUTCOME_LABELS else len(OUTCOME_LABELS))
     config = {
-        "key": key, "label": chain_label(key), "version": definition.version, "xml": definition.bpmn_xml,
+        "key": key, "label": chain_label(key), "version": definition.version,
+        "xml": process.with_role_names(definition.bpmn_xml),  # lanes as people read them; keys again on 部署
         "roles": roles, "forms": forms,
         "outcomes": [{"value": o, "label": OUTCOME_LABELS.get(o, o)} for o in outcomes],
         "deploy_url": url_for("admin_processes.deploy", key=key),

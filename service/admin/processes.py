@@ -69,7 +69,7 @@ def deploy(actor: User, key: str, xml: bytes) -> ProcessDefinition:
     if not xml.strip():
         raise Invalid.field("bpmn", "请提交 BPMN 流程图（XML）")
     previous = process.latest_definition(key)
-    definition = process.deploy_definition(key, xml, actor)
+    definition = process.deploy_definition(key, process.with_role_keys(xml), actor)
     audit.record(actor, "process.deploy", f"流程 {key}", {"version": previous.version, "sha256": previous.sha256},
                  {"version": definition.version, "sha256": definition.sha256})
     return definition

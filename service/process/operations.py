@@ -18,7 +18,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
-from workflows.errors import MessageNotExpected
+from workflows.errors import MessageNotExpected, WorkflowError
 from workflows.lint import LintContext, form_domains, validate_diagram
 from workflows.migration import MigrationPlan
 from workflows.parser import NS, ParsedDiagram, parse_xml
@@ -291,6 +291,22 @@ def with_role_names(bpmn_xml: str) -> str:
     for lane in root.iter(f"{{{NS['bpmn']}}}lane"):
         lane.set("name", names.get(lane.get("name", ""), lane.get("name", "")))
     return etree.tostring(root, encoding="unicode")
+
+
+def with_role_keys(bpmn_xml: bytes) -> bytes:
+    """Back from the modeler: lanes named as people read them (审批人员) carry their role keys again. A diagram
+    that does not parse, or names no role by its Chinese name, is returned as it came (the lint judges it)."""
+    keys = {name: key for key, name in db.session.execute(select(Role.key, Role.name))}
+    try:
+        root = parse_xml(bpmn_xml)
+    except WorkflowError:
+        return bpmn_xml
+    lanes = [lane for lane in root.iter(f"{{{NS['bpmn']}}}lane") if lane.get("name") in keys]
+    if not lanes:
+        return bpmn_xml
+    for lane in lanes:
+        lane.set("name", keys[lane.get("name")])
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def open_applicant_task(instance_id: int) -> HumanTask:

@@ -224,10 +224,13 @@
       h('p', { class: 'muted element-id' }, 'ID：', h('code', { text: bo.id })));
 
     if (is(bo, 'bpmn:Lane')) {
+      // Lanes show the role's Chinese name; 部署 stores its key (the server maps names back to keys).
       const roles = [['', '（未指定角色）'], ...config.roles.map((r) => [r.key, `${r.name}（${r.key}）`])];
-      panel.append(field('prop-role', '角色', select('prop-role', bo.name || '', roles,
-        (value) => modeling.updateProperties(element, { name: value || undefined })),
-      '泳道中的用户任务由此角色办理；泳道名称即角色标识。'));
+      const role = config.roles.find((r) => r.name === bo.name || r.key === bo.name);
+      panel.append(field('prop-role', '角色', select('prop-role', role ? role.key : '', roles,
+        (value) => modeling.updateProperties(element, {
+          name: value ? config.roles.find((r) => r.key === value).name : undefined })),
+      '泳道中的用户任务由此角色办理。'));
       return;
     }
     if ('name' in bo.$descriptor.propertiesByName) {
