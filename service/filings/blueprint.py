@@ -144,6 +144,8 @@ def new(kind_path: str):
 @shows_errors(_form_again)
 def edit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
+    if (moved_on := _no_longer_editable(kind, record_id)) is not None:
+        return moved_on
     if request.method == "POST":
         return _save_with_files(kind, record_id)
     record = operations.editable_record(kind, current_user, record_id)
@@ -184,6 +186,16 @@ def download(kind_path: str, record_id: int, slot: str):
     return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
 
 
+def _no_longer_editable(kind: Chain, record_id: int):
+    """Back or reload on a page of a record that has moved on (already 发起审批, decided): its own page, told
+    why — never an error page (post/redirect/get)."""
+    record = operations.get_record(kind, current_user, record_id)
+    if operations.is_editable_by(kind, current_user, record):
+        return None
+    flash(f"该记录当前状态为“{record.status_label}”，不能修改或再次发起审批", "info")
+    return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id), 303)
+
+
 def _submit_page(kind_path: str, record_id: int, exc: DomainError | None = None) -> str:
     kind = _kind(kind_path)
     record = operations.editable_record(kind, current_user, record_id)
@@ -200,9 +212,11 @@ def _submit_again(exc: DomainError, kind_path: str, record_id: int) -> str:
 @login_required
 @shows_errors(_submit_again)
 def submit(kind_path: str, record_id: int):
+    kind = _kind(kind_path)
+    if (moved_on := _no_longer_editable(kind, record_id)) is not None:
+        return moved_on
     if request.method == "GET":
         return _submit_page(kind_path, record_id)
-    kind = _kind(kind_path)
     operations.submit(kind, current_user, record_id, request.form.get("opinion") or None)
     flash("已发起审批", "success")
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from flask import current_app
+from flask import current_app, url_for
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
@@ -27,7 +27,7 @@ from ..registry import registry
 from ..types import utcnow
 from .chains import Chain, chain_for
 from .models import EDITABLE, FilingStatus
-from .queries import visible
+from .queries import return_reasons, visible
 
 
 def ref_of(kind: Chain, record: Any) -> process.RecordRef:
@@ -48,6 +48,11 @@ def get_record(kind: Chain, actor: User, record_id: int) -> Any:
     if record is None:
         raise NotFound(f"{kind.label}记录不存在")
     return record
+
+
+def is_editable_by(kind: Chain, actor: User, record: Any) -> bool:
+    """The actor's own draft or returned record, or a decided one it may still correct."""
+    return record.account_id == actor.id and (record.status in EDITABLE or bool(kind.correctable(record)))
 
 
 def editable_record(kind: Chain, actor: User, record_id: int, *, lock: bool = False) -> Any:
@@ -244,7 +249,20 @@ class Notice:
 
 
 def record_notices(kind: Chain, viewer: User, record: Any) -> list[Notice]:
-    return [notice for offer in registry().record_notices.get(kind.key, ()) for notice in offer(viewer, record)]
+    """What the record's page says on top: why it was returned, and what packages built on the chain add."""
+    notices = []
+    if record.status == FilingStatus.RETURNED and (returned := return_reasons(kind, [record.id]).get(record.id)):
+        mine = viewer.id == record.account_id
+        notices.append(Notice("审批退回，请按审批意见修改后重新提交", (returned,), "按意见修改" if mine else "",
+                              _edit_url(kind, record) if mine else ""))
+    notices += [notice for offer in registry().record_notices.get(kind.key, ()) for notice in offer(viewer, record)]
+    return notices
+
+
+def _edit_url(kind: Chain, record: Any) -> str:
+    return url_for("filings.edit", kind_path=kind.path, record_id=record.id)
+
+
 
 
 def is_correction(kind: Chain, record: Any) -> bool:

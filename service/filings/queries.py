@@ -45,6 +45,8 @@ class Page:
     steps: dict[int, str] = field(default_factory=dict)
     #: records whose open review step is past its 办理时限
     overdue: set[int] = field(default_factory=set)
+    #: returned records: why (the reviewer's step and opinion)
+    returned: dict[int, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -88,5 +90,16 @@ def list_records(kind: Chain, actor: User, tab: str = "", page: int = 1, per_pag
         HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN,
         HumanTask.record_id.in_([r.id for r in items]))).all() if items else []
     now = utcnow()
+    returned = return_reasons(kind, [r.id for r in items if r.status == FilingStatus.RETURNED])
     return Page(list(items), total or 0, page, per_page, {record_id: name for record_id, name, _ in open_steps},
-                {record_id for record_id, _, due in open_steps if due is not None and due < now})
+                {record_id for record_id, _, due in open_steps if due is not None and due < now}, returned)
+
+
+def return_reasons(kind: Chain, record_ids: list[int]) -> dict[int, str]:
+    """Each returned record's latest 退回 with its reviewer's opinion, as one line (for the page and the list)."""
+    if not record_ids:
+        return {}
+    rows = db.session.execute(select(History.record_id, History.task_name, History.opinion).where(
+        History.record_kind == kind.key, History.record_id.in_(record_ids), History.decision == "return")
+        .order_by(History.id)).all()
+    return {record_id: f"{task}：{opinion or '（未填写意见）'}" for record_id, task, opinion in rows}

@@ -88,13 +88,20 @@ def test_chief_page_offers_the_regions_supervisors(app, in_use, reviewer, open_t
     assert "分配监督员" in page and in_use["supervisor"].user.username in page
 
 
-def test_view_names_the_referenced_records(app, in_use, login, submit_dismantling):
+def test_view_names_the_referenced_records(app, in_use, reviewer, login, submit_dismantling):
+    """Named for everyone; linked only for those who may open them (the owner may not open the builder's
+    使用登记, the bureau may)."""
     record_id = submit_dismantling(in_use)
     client = app.test_client()
     login(client, in_use["owner"].user.username)
     page = client.get(f"/dismantling-notices/{record_id}").text
-    assert "SYDJ-650100-T-" in page and f'href="/use-registrations/{in_use["registration"]}"' in page
+    link = f'href="/use-registrations/{in_use["registration"]}"'
+    assert "SYDJ-650100-T-" in page and link not in page
+    assert in_use["owner"].get(f"/use-registrations/{in_use['registration']}").status_code == 404
     assert in_use["installer_data"]["name"] in page and "（复审通过时分配）" in page
+    bureau = app.test_client()
+    login(bureau, reviewer.user.username)
+    assert link in bureau.get(f"/dismantling-notices/{record_id}").text
 
 
 def test_chief_rejects(in_use, reviewer, open_task_for, submit_dismantling):

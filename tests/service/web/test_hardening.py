@@ -99,11 +99,16 @@ def test_pages_not_offered_to_those_who_cannot_use_them(app, owner, reviewer, su
     staff = app.test_client()
     login(staff, reviewer.user.username)
     assert staff.get("/organizations/new").status_code == 403
-    assert staff.get(f"/organizations/{record_id}/edit").status_code == 404
+    view = f"/organizations/{record_id}"
+    assert staff.get(f"{view}/edit").headers["Location"] == view  # the record, not a form that is not theirs
     applicant = app.test_client()
     login(applicant, owner.user.username)
-    assert applicant.get(f"/organizations/{record_id}/edit").status_code == 409
-    assert applicant.get(f"/organizations/{record_id}/submit").status_code == 409
+    for page in ("edit", "submit"):  # back or reload after 发起审批: the record's page, told why, no error
+        response = applicant.get(f"{view}/{page}")
+        assert response.status_code == 303 and response.headers["Location"] == view
+    assert "不能修改或再次发起审批" in applicant.get(view).text
+    resubmitted = applicant.post(f"{view}/submit", data={})
+    assert resubmitted.status_code == 303 and resubmitted.headers["Location"] == view
 
 
 def test_search_hint_follows_the_kind(app, owner, login):
