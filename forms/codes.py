@@ -78,3 +78,8 @@ PERSONNEL_CODES: dict[str, str] = {
     "1112": "拆卸单位现场管理人员",
     "1113": "建筑起重机械安装拆卸工",
 }
+
+#: each notice's own codes: only these are offered in its rows (and its JSON schema's enum)
+INSTALLATION_PERSONNEL_CODES = {c: PERSONNEL_CODES[c] for c in ("1103", "1104", "1105")}
+USE_PERSONNEL_CODES = {c: PERSONNEL_CODES[c] for c in ("1106", "1107", "1108", "1109")}
+DISMANTLING_PERSONNEL_CODES = {c: PERSONNEL_CODES[c] for c in ("1110", "1111", "1112", "1113")}

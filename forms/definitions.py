@@ -20,12 +20,15 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from .codes import (
     ALL_PARAMETER_CODES,
+    DISMANTLING_PERSONNEL_CODES,
+    INSTALLATION_PERSONNEL_CODES,
     MACHINE_CATEGORIES,
     ORG_TYPES,
     PERSONNEL_CODES,
     REGIONS,
     REVIEW_DECISIONS,
     UNIT_TYPES,
+    USE_PERSONNEL_CODES,
     WORKER_CATEGORIES,
 )
 from .validators import VALIDATORS, FieldInvalid, plain_text
@@ -41,6 +44,9 @@ OPTION_TABLES: dict[str, dict[str, str]] = {
     "machine_categories": MACHINE_CATEGORIES,
     "parameter_codes": ALL_PARAMETER_CODES,
     "personnel_codes": PERSONNEL_CODES,
+    "installation_personnel_codes": INSTALLATION_PERSONNEL_CODES,
+    "use_personnel_codes": USE_PERSONNEL_CODES,
+    "dismantling_personnel_codes": DISMANTLING_PERSONNEL_CODES,
 }
 REQUIRED_MESSAGE = "此项为必填项"
 

@@ -7,13 +7,17 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from forms.codes import PARAMETER_CODES
 from forms.definitions import FieldDef
 
 from .accounts.models import User
 from .extensions import db
 from .filings.chains import chains
+from .filings.models import FilingStatus
 from .filings.queries import visible
+from .organizations.models import Organization
 from .types import CHINA
 
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
@@ -46,6 +50,15 @@ def referenced(fdef: FieldDef, value: Any, linked: bool = True) -> list[tuple[st
     return out
 
 
+def unit_label(uscc: str | None) -> str:
+    """A 统一社会信用代码 as people read it: the unit's name where the platform knows the unit."""
+    if not uscc:
+        return ""
+    name = db.session.scalar(select(Organization.name).where(Organization.uscc == uscc,
+                                                             Organization.status == FilingStatus.APPROVED).limit(1))
+    return f"{name}（{uscc}）" if name else uscc
+
+
 def _menu() -> dict[str, Any]:
     kinds = []
     if current_user.is_authenticated:  # in the order the chains were registered: the menu's
@@ -56,4 +69,8 @@ def _menu() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(referenced, "referenced")
+    app.add_template_global(unit_label, "unit_label")
+    # 基本参数 codes by machine category: the page offers only the chosen category's
+    app.add_template_global({code: category for category, codes in PARAMETER_CODES.items() for code in codes},
+                            "option_groups")
     app.context_processor(_menu)

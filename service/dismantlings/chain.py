@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from ..filings.chains import Chain
+from ..workers.queries import worker_details
 from . import operations
 from .models import DismantlingNotice
 
@@ -21,10 +22,12 @@ class DismantlingNoticeChain(Chain):
 
     check_values = staticmethod(operations.check_values)
     check_submit = staticmethod(operations.check_submit)
+    draft_defaults = staticmethod(operations.draft_defaults)
     on_review = staticmethod(operations.on_review)
     on_approved = staticmethod(operations.on_approved)
     derived_columns = staticmethod(operations.registration_region)
     choices = staticmethod(operations.choices)
+    choice_details = staticmethod(worker_details)
     review_choices = staticmethod(operations.review_choices)
 
     def show_issued(self, record: DismantlingNotice, name: str) -> str:

@@ -11,7 +11,7 @@ from ..accounts.models import RoleKey, User
 from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
-from ..filings.personnel import check_personnel, require_certified
+from ..filings.personnel import check_personnel, require_certified, seeded_rows
 from ..installations.models import InstallationNotice
 from ..registrations.models import UseRegistration
 from ..registrations.operations import end_use
@@ -60,6 +60,10 @@ def check_values(actor: User, record: DismantlingNotice | None, values: Mapping[
     with problems.collecting():
         rules.working_calendar().require_notice(current("planned_date"), "拆卸")
     problems.raise_any()
+
+
+def draft_defaults(actor: User) -> dict[str, Any]:
+    return {"personnel": seeded_rows(actor, REQUIRED_CODES)}
 
 
 def check_submit(actor: User, record: DismantlingNotice) -> None:

@@ -35,12 +35,16 @@ def _kind(kind_path: str) -> Chain:
 def _render_form(kind: Chain, record: Any, values: dict[str, Any], exc: DomainError | None = None) -> str:
     attachments = {a.slot: a for a in operations.attachments_of(kind, record)} if record else {}
     correcting = operations.is_correction(kind, record)
-    locked = [f.name for f in kind.form.fields if f.name not in kind.correctable(record)] if correcting else []
+    locked = dict(kind.filled_fields)  # what the platform fills from what was picked
     if correcting:  # what cannot change is shown as it stands, never as typed
+        locked |= {f.name: "按住建部反馈修改时不能更改此项" for f in kind.form.fields
+                   if f.name not in kind.correctable(record)}
+    if record is not None:
         values = {**values, **{name: getattr(record, name) for name in locked}}
     return render_template("filings/edit.html", kind=kind, record=record, values=values,
                            errors=exc.errors if exc else {}, attachments=attachments,
                            error=exc.message if exc else None, choices=operations.choices_of(kind, current_user),
+                           details=operations.choice_details_of(kind, current_user),
                            correcting=correcting, locked=locked,
                            notices=_notices_on_form(kind, record))
 
@@ -63,7 +67,19 @@ def form_values(form: FormDef, posted: MultiDict, only: tuple[str, ...] | None =
                           if (m := re.fullmatch(rf"{re.escape(f.name)}-(\d+)-\w+", key))})
         rows = [{c.name: posted.get(f"{f.name}-{i}-{c.name}", "") for c in f.columns} for i in indices]
         data[f.name] = [row for row in rows if any(v.strip() for v in row.values())]
+    if (position := posted.get("position", "").strip()) and "longitude" in data:
+        # what the picker gives, split; anything else goes to 经度 as typed, whose check then names the problem
+        data["longitude"], data["latitude"] = split_position(position) or (position, data.get("latitude", ""))
     return data
+
+
+_POSITION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def split_position(text: str) -> tuple[str, str] | None:
+    """“经度,纬度” as the Baidu picker copies it (a full-width comma or a space will do too)."""
+    match = _POSITION.match(text)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _notices_on_form(kind: Chain, record: Any) -> list[operations.Notice]:

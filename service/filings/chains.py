@@ -45,6 +45,8 @@ class Chain:
     prefix_search_columns: ClassVar[tuple[str, ...]] = ()
     #: labels of list columns that are model properties, not form fields
     column_labels: ClassVar[dict[str, str]] = {}
+    #: form fields the platform fills from what was picked (``derived_columns``): shown, never typed on the page
+    filled_fields: ClassVar[dict[str, str]] = {}
 
     # -- hooks -------------------------------------------------------------------------------------------
     def check_values(self, actor: Any, record: Any | None, values: Mapping[str, Any]) -> None:
@@ -74,6 +76,10 @@ class Chain:
     def choices(self, actor: Any, field: str) -> list[tuple[int, str]]:
         """What the actor may pick for a ref/refs field of the filing form: [(id, label)]."""
         return []
+
+    def choice_details(self, actor: Any, field: str) -> dict[int, dict[str, str]]:
+        """What the page needs to know of each choice to fill in what follows from it (a worker's name and ID)."""
+        return {}
 
     def review_choices(self, actor: Any, record: Any, field: str) -> list[tuple[int, str]]:
         """The same for a review form's ref fields (e.g. the region's 监督员)."""

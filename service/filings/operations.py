@@ -151,6 +151,11 @@ def choices_of(kind: Chain, actor: User) -> dict[str, list[tuple[int, str]]]:
     return {f.name: kind.choices(actor, f.name) for f in kind.form.fields if f.type in ("ref", "refs")}
 
 
+def choice_details_of(kind: Chain, actor: User) -> dict[str, dict[int, dict[str, str]]]:
+    return {f.name: details for f in kind.form.fields if f.type in ("ref", "refs")
+            if (details := kind.choice_details(actor, f.name))}
+
+
 def attachments_of(kind: Chain, record: Any) -> list[Attachment]:
     order = {s.slot: i for i, s in enumerate(kind.form.attachments)}
     rows = db.session.scalars(select(Attachment).where(Attachment.record_kind == kind.key,

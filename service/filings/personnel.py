@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from forms.codes import PERSONNEL_CODES
 
 from ..errors import Invalid, Problems
+
+
+def seeded_rows(actor: Any, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A new notice's 重点人员 rows: one for each required code, in the filer's own unit (which the rules
+    require), so nothing the platform knows is typed again."""
+    unit = actor.organization
+    return [{"code": code, "unit_name": unit.name if unit else "", "unit_uscc": unit.uscc if unit else "",
+             "employed": True} for code in codes]
 
 
 def check_personnel(rows: list[dict] | None, codes: tuple[str, ...], *, unit_uscc: str | None, unit_label: str,

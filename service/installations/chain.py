@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..filings.chains import Chain
+from ..workers.queries import worker_details
 from . import operations
 from .models import InstallationNotice
 
@@ -16,8 +17,10 @@ class InstallationNoticeChain(Chain):
 
     check_values = staticmethod(operations.check_values)
     check_submit = staticmethod(operations.check_submit)
+    draft_defaults = staticmethod(operations.draft_defaults)
     derived_columns = staticmethod(operations.project_region)
     choices = staticmethod(operations.choices)
+    choice_details = staticmethod(worker_details)
 
     def display(self, record: InstallationNotice) -> str:
         machine = record.machine

@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..errors import Invalid, Problems
 from ..extensions import db
 from ..filings.models import ACTIVE, FilingStatus
-from ..filings.personnel import check_personnel
+from ..filings.personnel import check_personnel, seeded_rows
 from ..machines.models import PropertyFiling
 from ..projects.models import Project
 from ..rules import operations as rules
@@ -70,6 +70,10 @@ def check_values(actor: User, record: InstallationNotice | None, values: Mapping
     with problems.collecting():
         rules.working_calendar().require_notice(current("planned_date"), "安装")
     problems.raise_any()
+
+
+def draft_defaults(actor: User) -> dict[str, Any]:
+    return {"personnel": seeded_rows(actor, REQUIRED_CODES)}
 
 
 def check_submit(actor: User, record: InstallationNotice) -> None:

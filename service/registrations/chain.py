@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..filings.chains import Chain
 from ..installations.models import InstallationNotice
 from ..machines.models import PropertyFiling
+from ..workers.queries import worker_details
 from . import operations
 from .models import UseRegistration
 
@@ -24,14 +25,19 @@ class UseRegistrationChain(Chain):
     column_labels: ClassVar[dict[str, str]] = {"factory_number": "出厂编号", "internal": "是否对内",
                                                "certificate_feedback": "制证反馈"}
     prefix_search_columns = ("registration_number",)
+    filled_fields: ClassVar[dict[str, str]] = {
+        "project_id": "由所选设备的安装告知带出", "supervision_unit_uscc": "由所选设备的项目带出",
+        "using_unit_uscc": "由所选设备的项目带出（本单位）"}
 
     check_values = staticmethod(operations.check_values)
     check_submit = staticmethod(operations.check_submit)
+    draft_defaults = staticmethod(operations.draft_defaults)
     on_review = staticmethod(operations.on_review)
     review_defaults = staticmethod(operations.review_defaults)
     on_approved = staticmethod(operations.on_approved)
     derived_columns = staticmethod(operations.derived)
     choices = staticmethod(operations.choices)
+    choice_details = staticmethod(worker_details)
     correctable = staticmethod(operations.correctable)
     on_corrected = staticmethod(operations.on_corrected)
 

@@ -14,7 +14,7 @@ from ..filings.geo import bd09_to_wgs84, distance_m
 from ..filings.models import ACTIVE, FilingStatus
 from ..filings.national import EXCLUSIVE_DUTIES, MIN_DISTANCE_M, duty_problems, reason
 from ..filings.numbering import assign_on_approval, next_number, number_if_missing
-from ..filings.personnel import check_personnel, require_certified
+from ..filings.personnel import check_personnel, require_certified, seeded_rows
 from ..installations.models import InstallationNotice
 from ..installations.operations import end_installation
 from ..projects.models import Project
@@ -124,6 +124,10 @@ def _check_position(record: UseRegistration | None, longitude: str | None, latit
             raise Invalid.field("longitude", reason("position_in_use", other=name, distance=minimum))
 
 
+def draft_defaults(actor: User) -> dict[str, Any]:
+    return {"personnel": seeded_rows(actor, REQUIRED_CODES)}
+
+
 def check_submit(actor: User, record: UseRegistration) -> None:
     """Every required duty named exactly once, as the ministry requires."""
     if problems := duty_problems([row["code"] for row in record.personnel or []]):
@@ -131,11 +135,22 @@ def check_submit(actor: User, record: UseRegistration) -> None:
 
 
 def derived(actor: User, record: UseRegistration | None, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The project's region, and the WGS-84 copy of the position."""
+    """What follows from the picked machine (its project, the project's region and units) and the WGS-84
+    copy of the position."""
     out: dict[str, Any] = {}
     project_id = values.get("project_id", record.project_id if record else None)
+    if not project_id:  # the project follows from the picked installation notice
+        notice_id = values.get("installation_notice_id", record.installation_notice_id if record else None)
+        notice = db.session.get(InstallationNotice, notice_id) if notice_id else None
+        if notice is not None:
+            project_id = out["project_id"] = notice.project_id
     if project_id and (project := db.session.get(Project, project_id)):
         out["region_code"] = project.region_code
+        # the units the project names: picked with the machine, never typed again
+        for field, uscc in (("supervision_unit_uscc", project.supervision_unit_uscc),
+                            ("using_unit_uscc", project.construction_unit_uscc)):
+            if not values.get(field, getattr(record, field, None) if record else None):
+                out[field] = uscc
     lon = values.get("longitude", record.longitude if record else None)
     lat = values.get("latitude", record.latitude if record else None)
     if lon and lat:

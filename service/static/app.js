@@ -22,3 +22,16 @@ document.addEventListener("input", (event) => {
     group.hidden = Boolean(wanted) && !visible;
   }
 });
+
+// Visible input limits: what is typed is never cut (the browser's maxlength would cut a paste silently);
+// the count shows, and turns red past the limit, which the server refuses with a message.
+function showLimit(input) {
+  const note = document.getElementById(input.getAttribute("aria-describedby"));
+  if (!note) return;
+  const limit = Number(input.dataset.limit), used = [...input.value].length;
+  note.textContent = `${used} / ${limit} 字`;
+  note.classList.toggle("over", used > limit);
+}
+document.addEventListener("input", (event) => {
+  if (event.target.dataset && event.target.dataset.limit) showLimit(event.target);
+});

@@ -43,3 +43,11 @@ def worker_choices(actor: User) -> list[tuple[int, str]]:
     rows = db.session.scalars(eligible_workers(actor).order_by(Worker.name)).all()
     return [(w.id, f"{w.name} · {w.category} {WORKER_CATEGORIES.get(w.category, '')} · 证书至 {w.valid_until:%Y-%m-%d}")
             for w in rows]
+
+
+def worker_details(actor: User, field: str) -> dict[int, dict[str, str]]:
+    """For the 特种工人 picker: who each worker is, so that ticking one fills the 重点人员 row that names them."""
+    if field != "worker_ids":
+        return {}
+    return {w.id: {"name": w.name, "id_number": w.id_number, "category": w.category}
+            for w in db.session.scalars(eligible_workers(actor))}

@@ -114,8 +114,11 @@ def check_chip(page: Page, worker: dict[str, Any]) -> None:
 
 
 def fill_personnel(page: Page, rows: list[dict[str, str]]) -> None:
+    """The rows come seeded with the notice's required codes and the own unit; fill in who they are."""
     grid = page.locator("[data-rows=personnel] tbody tr")
-    for _ in range(len(rows) - 1):
+    seeded = [grid.nth(i).get_by_label("职务代码").input_value() for i in range(grid.count())]
+    assert seeded == [person["code"] for person in rows][:len(seeded)], seeded
+    while grid.count() < len(rows):
         page.locator("[data-rows=personnel]").get_by_role("button", name="追加").click()
     expect(grid).to_have_count(len(rows))
     for i, person in enumerate(rows):
@@ -205,9 +208,7 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
                  "contact_name", "contact_phone", "manufacture_date"):
         owner.locator(f"#f_{name}").fill(str(machine[name]))
     parameters = owner.locator("[data-rows=parameters] tbody tr")
-    for _ in range(3):
-        owner.get_by_role("button", name="追加").click()
-    expect(parameters).to_have_count(4)
+    expect(parameters).to_have_count(4)  # one row for each of the tower crane's parameters
     for i, parameter in enumerate(factories.PARAMETERS["T"]):
         parameters.nth(i).get_by_label("参数序号").select_option(parameter["code"])
         parameters.nth(i).get_by_label("参数值").fill(parameter["value"])
@@ -247,16 +248,21 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     login(builder, names["builder"])
     open_add_form(builder, "使用登记")
     pick(builder, "installation_notice_id", filing_number)
-    builder.locator("#f_project_id").select_option(label=project_name)
-    builder.locator("#f_supervision_unit_uscc").fill(setup["project"]["supervision_unit_uscc"])
-    builder.locator("#f_using_unit_uscc").fill(builder_unit["uscc"])
+    # the project and its units follow from the machine: shown, not typed
+    expect(builder.locator(".field.locked", has_text="项目名称")).to_contain_text("由所选设备的安装告知带出")
+    expect(builder.locator("input[name=supervision_unit_uscc], input[name=using_unit_uscc]")).to_have_count(0)
     builder.locator("#f_manager_name").fill("王建华")
     builder.locator("#f_manager_id_number").fill(factories.make_id_number())
     builder.locator("#f_manager_phone").fill("13899887766")
-    builder.locator("#f_longitude").fill("87.618733")
-    builder.locator("#f_latitude").fill("43.792818")
+    builder.get_by_label("经纬度（经度,纬度）").fill("87.618733,43.792818")  # as the Baidu picker copies it
+    expect(builder.locator("#f_longitude")).to_have_value("87.618733")
+    expect(builder.locator("#f_latitude")).to_have_value("43.792818")
     check_chip(builder, setup["driver"])
     check_chip(builder, setup["signaller"])
+    seeded = builder.locator("[data-rows=personnel] tbody tr")
+    expect(seeded.nth(3).get_by_label("姓名")).to_have_value(setup["driver"]["name"])  # ticked, filled in
+    expect(seeded.nth(2).get_by_label("身份证号")).to_have_value(setup["signaller"]["id_number"])
+    expect(seeded.nth(0).get_by_label("统一信用代码")).to_have_value(builder_unit["uscc"])  # the own unit
     fill_personnel(builder, people(("1106", "1107", "1108", "1109"), builder_unit,
                                    p1108=setup["signaller"], p1109=setup["driver"]))
     attach(builder, NINE_SLOTS, scan)
@@ -271,7 +277,9 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     finish_task(reviewer, "同意使用登记。")
     expect_approved(builder, registration_url)
     expect(builder.locator("dl.facts")).to_contain_text(registration_number)
-    expect(builder.locator("dl.facts").get_by_role("link", name=re.compile(re.escape(filing_number)))).to_be_visible()
+    expect(builder.locator("dl.facts")).to_contain_text(filing_number)  # named; the owner's notice is not linked
+    expect(builder.locator("dl.facts").get_by_role("link", name=re.compile(re.escape(filing_number)))).to_have_count(0)
+    expect(builder.locator("dl.facts")).to_contain_text(project_name)
     shot(builder, "registration-approved")
 
     # -- 拆卸告知: the owner dismantles it; 初审 by the reviewer, 复审 by the chief with a 监督员 ----------------

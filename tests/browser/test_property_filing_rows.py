@@ -49,13 +49,21 @@ def test_parameter_rows(live_server, new_page, shot):
         page.locator(f"#f_{name}").fill(str(machine[name]))
     page.locator("#f_manufacture_date").fill(str(machine["manufacture_date"]))
     rows = page.locator("[data-rows=parameters] tbody tr")
-    expect(rows).to_have_count(1)
-    for _ in range(4):
-        page.get_by_role("button", name="追加").click()
-    expect(rows).to_have_count(4)  # at most four rows for a tower crane's four parameters
+    # the category offers its own parameters: one row each, the codes chosen; another category's are not offered
+    expect(rows).to_have_count(4)
+    codes = [parameter["code"] for parameter in factories.PARAMETERS["T"]]
+    assert [rows.nth(i).get_by_label("参数序号").input_value() for i in range(4)] == codes
+    assert rows.nth(0).locator("option[value='1005']").evaluate("o => o.hidden")
+    page.get_by_label("施工升降机").check()  # changed one's mind before typing: the hoist's two
+    expect(rows).to_have_count(2)
+    assert [rows.nth(i).get_by_label("参数序号").input_value() for i in range(2)] == ["1005", "1006"]
+    page.get_by_label("塔式起重机").check()
+    expect(rows).to_have_count(4)
     rows.nth(1).get_by_role("button", name="删除").click()
     expect(rows).to_have_count(3)
     page.get_by_role("button", name="追加").click()
+    page.get_by_role("button", name="追加").click()
+    expect(rows).to_have_count(4)  # at most four rows for a tower crane's four parameters
     for i, parameter in enumerate(factories.PARAMETERS["T"]):
         rows.nth(i).get_by_label("参数序号").select_option(parameter["code"])
         rows.nth(i).get_by_label("参数值").fill(parameter["value"])

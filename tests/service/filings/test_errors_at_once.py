@@ -24,13 +24,13 @@ def test_the_api_answers_every_field_too(client):
 
 def test_three_wrong_personnel_rows_three_messages(site):
     rows = registration_data(site)["personnel"]
-    rows[0]["code"] = "1103"  # not a 使用登记 duty
+    rows[0]["leave_reason"] = "调岗"  # employed, yet a reason for leaving
     rows[1].update(employed=False)  # left, but no reason given
     rows[2]["unit_uscc"] = factories.make_uscc()  # a real code, but not the using unit's
     response = site["builder"].post("/use-registrations", json=registration_data(site, personnel=rows))
     assert response.status_code == 422
     messages = response.json["errors"]["personnel"]
-    assert any(m.startswith("第1行 职务代码 1103") for m in messages)
+    assert any(m.startswith("第1行 在职人员不填离职原因") for m in messages)
     assert any(m.startswith("第2行 不在职的人员须填写离职原因") for m in messages)
     assert any(m.startswith("第3行 所在单位必须是当前项目使用单位") for m in messages)
 

@@ -41,7 +41,8 @@ def test_required_people_and_their_unit(unit_owner, setup):
     response = unit_owner.post("/installation-notices", json=wrong_unit)
     assert response.status_code == 422 and "安装单位" in response.json["errors"]["personnel"][0]
     wrong_code = installation_data(setup, personnel=[person("1109", setup["uscc"])])
-    assert "不属于本业务" in unit_owner.post("/installation-notices", json=wrong_code).json["errors"]["personnel"][0]
+    message = unit_owner.post("/installation-notices", json=wrong_code).json["errors"]["personnel"][0]
+    assert message == "第1行 职务代码：请从列表中选择：安装单位主要负责人、安装单位技术负责人、安装单位现场管理人员"
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

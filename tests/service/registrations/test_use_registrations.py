@@ -62,7 +62,9 @@ def test_people_must_be_the_using_units_and_operators_certified(site):
     response = builder.post("/use-registrations", json=stranger_driver)
     assert response.status_code == 422 and "工种代码为 05" in response.json["errors"]["worker_ids"][0]
     installation_codes = registration_data(site, personnel=[person("1103", uscc)])
-    assert "不属于本业务" in builder.post("/use-registrations", json=installation_codes).json["errors"]["personnel"][0]
+    message = builder.post("/use-registrations", json=installation_codes).json["errors"]["personnel"][0]
+    assert message.startswith("第1行 职务代码：请从列表中选择：使用单位专职安全生产管理人员")
+    assert "安装单位" not in message  # only the registration's own codes are offered
 
 
 def test_units_must_match_the_project(site):
