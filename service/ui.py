@@ -21,7 +21,7 @@ from .organizations.models import Organization
 from .types import CHINA
 
 ACTION_LABELS = {"submit": "发起审批", "resubmit": "重新提交", "approve": "通过", "return": "退回",
-                 "reject": "不予通过", "timer": "超时处理"}
+                 "reject": "不予通过", "timer": "超时处理", "assign": "分配监督员"}
 
 
 def localtime(value: dt.datetime | None) -> str:

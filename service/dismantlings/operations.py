@@ -10,15 +10,19 @@ from sqlalchemy import Select, select
 from ..accounts.models import RoleKey, User
 from ..errors import Invalid, Problems
 from ..extensions import db
+from ..filings.chains import chain_for
 from ..filings.models import ACTIVE, FilingStatus
+from ..filings.operations import ref_of
 from ..filings.personnel import check_personnel, require_certified, seeded_rows
 from ..installations.models import InstallationNotice
+from ..process.operations import add_history
 from ..registrations.models import UseRegistration
 from ..registrations.operations import end_use
 from ..rules import operations as rules
 from ..workers.queries import picked_workers, worker_choices
 from .models import DismantlingNotice
 
+KEY = "dismantling_notice"
 REQUIRED_CODES = ("1110", "1111", "1112", "1113")
 INSTALLER_CATEGORY = {"T": "08", "S": "09", "W": "10"}
 
@@ -89,6 +93,8 @@ def on_review(actor: User, record: DismantlingNotice, data: Mapping[str, Any]) -
     if supervisor is None:
         raise Invalid.field("supervisor_id", "请从本地区的监督员中选择")
     record.supervisor_id = supervisor.id
+    add_history(record.instance_id, ref_of(chain_for(KEY), record), "分配监督员", actor, "assign",
+                opinion=f"监督员：{supervisor.username}")
 
 
 def on_approved(actor: User, record: DismantlingNotice) -> None:

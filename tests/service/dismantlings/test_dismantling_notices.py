@@ -24,7 +24,9 @@ def test_two_levels_and_the_supervisor(in_use, reviewer, open_task_for, submit_d
     assert done.status_code == 200
     record = owner.get(f"/dismantling-notices/{record_id}").json
     assert record["status"] == "approved" and record["supervisor_id"] == supervisor.user.id
-    assert [h["task"] for h in record["history"]] == ["发起审批", "初审", "复审并分配监督员"]
+    assert [h["task"] for h in record["history"]] == ["发起审批", "初审", "分配监督员", "复审并分配监督员"]
+    assigned = record["history"][2]
+    assert assigned["opinion"] == f"监督员：{supervisor.user.username}" and assigned["actor"] == chief.user.username
     assert [r["id"] for r in supervisor.get("/dismantling-notices").json["items"]] == [record_id]
     assert supervisor.get("/organizations").json["total"] == 0
 
