@@ -37,7 +37,7 @@ from .rules import operations as rules
 from .statistics import blueprint as statistics_pages
 from .tasks import api as _tasks_api  # noqa: F401
 from .tasks import blueprint as task_pages
-from .web import api
+from .web import api, resume
 from .web.transaction import TransactionalFlask
 from .workers.chain import WorkerChain
 
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     login_manager.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    resume.init_app(app)
     ui.init_app(app)
 
     registry.init_app(app)

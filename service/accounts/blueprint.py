@@ -12,6 +12,7 @@ from forms.codes import REGIONS, UNIT_TYPES
 from ..errors import DomainError, Problems
 from ..extensions import db, login_manager
 from ..web.pages import shows_errors
+from ..web.resume import form_page, keep_posted_form
 from . import operations
 from .models import User
 
@@ -22,6 +23,16 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "error"
+
+    @login_manager.unauthorized_handler
+    def _sign_in_first():
+        """Not signed in (or the sign-in ran out): to the login page, and back to where the person was —
+        with what they had typed in a form kept for them."""
+        if request.method == "POST" and keep_posted_form():
+            flash("登录已过期，请重新登录。您填写的内容已保留，登录后将回到原页面。", "info")
+        else:
+            flash("请先登录", "error")
+        return redirect(url_for("accounts.login", next=form_page() if request.method == "POST" else request.full_path))
 
     @login_manager.user_loader
     def _load(session_id: str) -> User | None:

@@ -6,7 +6,19 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -15,11 +27,13 @@ from forms import FormDef
 from forms.codes import REGIONS
 
 from ..accounts.models import Bureau
+from ..attachments.staging import Staged, from_token, stage, token_for
 from ..attachments.storage import FileStore
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, Invalid, NotFound, Problems
 from ..extensions import db
 from ..process.operations import with_role_names
 from ..web.pages import shows_errors
+from ..web.resume import resumed_form
 from . import operations
 from .chains import Chain, chain_at
 from .models import EDITABLE, STATUS_LABELS, TABS
@@ -41,7 +55,8 @@ def _render_form(kind: Chain, record: Any, values: dict[str, Any], exc: DomainEr
                    if f.name not in kind.correctable(record)}
     if record is not None:
         values = {**values, **{name: getattr(record, name) for name in locked}}
-    return render_template("filings/edit.html", kind=kind, record=record, values=values,
+    staged = {slot: (token_for(file, current_user.id), file) for slot, file in g.get("staged_uploads", {}).items()}
+    return render_template("filings/edit.html", kind=kind, record=record, values=values, staged=staged,
                            errors=exc.errors if exc else {}, attachments=attachments,
                            error=exc.message if exc else None, choices=operations.choices_of(kind, current_user),
                            details=operations.choice_details_of(kind, current_user),
@@ -100,27 +115,44 @@ def _form_again(exc: DomainError, kind_path: str, record_id: int | None = None) 
     return _render_form(kind, record, form_values(kind.form, request.form, _offered(kind, record)), exc)
 
 
-def _save_with_files(kind: Chain, record_id: int | None):
-    """One transaction: the fields and every chosen file, or nothing at all."""
-    if record_id is None:
-        record = operations.create_draft(kind, current_user, form_values(kind.form, request.form))
-    else:
-        record = operations.editable_record(kind, current_user, record_id)
-        correcting = operations.is_correction(kind, record)
-        offered = _offered(kind, record)
-        record = operations.update_draft(kind, current_user, record_id, form_values(kind.form, request.form, offered))
-        if correcting:
-            flash("已按住建部反馈修改并保存。住建局将再次制证，请留意制证结果。", "success")
-            return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
+def _staged_uploads(kind: Chain, problems: Problems) -> dict[str, Staged]:
+    """Every file the form carries, stored at once: a newly chosen one, or one chosen before a failed save
+    (its token), unless the person removed it. A file refused (type, size) is a problem of its slot."""
+    staged = {}
     for slot in kind.form.attachments:
         upload: FileStorage | None = request.files.get(f"file_{slot.slot}")
         if upload is not None and upload.filename:
             try:
-                operations.attach_file(kind, current_user, record.id, slot.slot, upload.filename, upload.stream)
+                staged[slot.slot] = stage(upload.stream, upload.filename)
             except DomainError as exc:  # keep the status (413/415/422), name the slot
-                exc.errors = {slot.slot: [exc.message]}
-                exc.message = f"{slot.label}：{exc.message}"
-                raise
+                problems.raised.append(type(exc)(f"{slot.label}：{exc.message}", {slot.slot: [exc.message]}))
+        elif request.form.get(f"remove_{slot.slot}"):
+            continue
+        elif (kept := from_token(request.form.get(f"staged_{slot.slot}", ""), current_user.id)) is not None:
+            staged[slot.slot] = kept
+    g.staged_uploads = staged  # shown again, as chosen, should the save fail
+    return staged
+
+
+def _save_with_files(kind: Chain, record_id: int | None):
+    """One transaction: the fields and every chosen file, or nothing at all — every problem at once."""
+    problems = Problems()
+    staged = _staged_uploads(kind, problems)
+    record = None
+    with problems.collecting():
+        if record_id is None:
+            record = operations.create_draft(kind, current_user, form_values(kind.form, request.form))
+        else:
+            current = operations.get_record(kind, current_user, record_id)
+            correcting = operations.is_correction(kind, current)
+            record = operations.update_draft(kind, current_user, record_id,
+                                             form_values(kind.form, request.form, _offered(kind, current)))
+            if correcting:
+                flash("已按住建部反馈修改并保存。住建局将再次制证，请留意制证结果。", "success")
+                return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
+    problems.raise_any(Invalid.message if len(problems.raised) > 1 else None)
+    for slot, file in staged.items():
+        operations.attach_staged(kind, current_user, record.id, slot, file)
     flash("已保存", "success")
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
 
@@ -152,7 +184,8 @@ def new(kind_path: str):
     if request.method == "POST":
         return _save_with_files(kind, None)
     operations.require_filer(kind, current_user)
-    return _render_form(kind, None, kind.draft_defaults(current_user))
+    resumed = resumed_form()  # typed before the sign-in ran out
+    return _render_form(kind, None, form_values(kind.form, resumed) if resumed else kind.draft_defaults(current_user))
 
 
 @bp.route("/<kind_path>/<id:record_id>/edit", methods=["GET", "POST"])
@@ -166,6 +199,8 @@ def edit(kind_path: str, record_id: int):
         return _save_with_files(kind, record_id)
     record = operations.editable_record(kind, current_user, record_id)
     values = {f.name: getattr(record, f.name) or "" for f in kind.form.fields}
+    if (resumed := resumed_form()) is not None:  # typed before the sign-in ran out
+        values |= form_values(kind.form, resumed, _offered(kind, record))
     return _render_form(kind, record, values)
 
 

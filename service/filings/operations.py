@@ -5,12 +5,11 @@ Pages, API and CLI all call these; they take the actor explicitly, flush, and ne
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from flask import current_app, url_for
+from flask import url_for
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
@@ -18,7 +17,7 @@ from forms import FORMS
 
 from ..accounts.models import RoleKey, User
 from ..attachments.models import Attachment
-from ..attachments.storage import FileStore
+from ..attachments.staging import Staged, stage
 from ..errors import Conflict, Forbidden, Invalid, NotFound, Problems, as_domain_error
 from ..extensions import db
 from ..process import operations as process
@@ -129,18 +128,22 @@ def delete_draft(kind: Chain, actor: User, record_id: int) -> None:
 
 def attach_file(kind: Chain, actor: User, record_id: int, slot: str, filename: str,
                 stream: BinaryIO) -> Attachment:
+    editable_record(kind, actor, record_id)  # nothing is stored for a record the actor may not change
+    return attach_staged(kind, actor, record_id, slot, stage(stream, filename))
+
+
+def attach_staged(kind: Chain, actor: User, record_id: int, slot: str, staged: Staged) -> Attachment:
+    """A file already in the store (see ``attachments.staging``) becomes the record's attachment in ``slot``."""
     record = editable_record(kind, actor, record_id, lock=True)
     if slot not in {s.slot for s in kind.form.attachments}:
         raise NotFound(f"附件栏位 {slot} 不存在")
-    store = FileStore(current_app.config["UPLOAD_DIR"])
-    sha256, mime, size = store.save(stream)
     attachment = db.session.scalar(select(Attachment).where(
         Attachment.record_kind == kind.key, Attachment.record_id == record.id, Attachment.slot == slot))
     if attachment is None:
         attachment = Attachment(record_kind=kind.key, record_id=record.id, slot=slot)
         db.session.add(attachment)
-    attachment.filename = os.path.basename((filename or "").replace("\\", "/"))[-255:] or "file"
-    attachment.mime, attachment.size, attachment.sha256 = mime, size, sha256
+    attachment.filename, attachment.mime = staged.filename, staged.mime
+    attachment.size, attachment.sha256 = staged.size, staged.sha256
     attachment.uploaded_by_id, attachment.uploaded_at = actor.id, utcnow()
     db.session.flush()
     return attachment

@@ -14,6 +14,7 @@ from ..filings.chains import chain_for, chains
 from ..filings.operations import attachments_of, history_of
 from ..process.forms import task_form
 from ..web.pages import shows_errors
+from ..web.resume import resumed_form
 from . import operations
 
 bp = Blueprint("tasks", __name__)
@@ -35,7 +36,8 @@ def _task_page(task_id: int, exc: DomainError | None = None) -> str:
     """The task with its record; after a failed attempt, what the reviewer chose and every message."""
     task = operations.get_task(current_user, task_id)
     kind, record = chain_for(task.record_kind), operations.record_of(task)
-    values: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"} if exc else {}
+    typed = request.form if exc else resumed_form()  # after a failed attempt, or a sign-in that ran out
+    values: dict[str, Any] = {k: v for k, v in typed.items() if k != "csrf_token"} if typed else {}
     return render_template("tasks/task.html", task=task, kind=kind, record=record,
                            choices=operations.review_choices(current_user, task), form=task_form(task.form_key),
                            values=values or operations.review_defaults(task), errors=exc.errors if exc else {},
