@@ -147,7 +147,7 @@ def error_body(code: str, message: str, errors: dict[str, Any] | list | None = N
     return {"error": code, "message": message, "errors": errors or {}}
 
 
-def _answer(status: int, code: str, message: str, errors: Any = None) -> Response | tuple:
+def answer(status: int, code: str, message: str, errors: Any = None) -> Response | tuple:
     db.session.rollback()  # nothing of a failed request is kept, and the error page reads a clean session
     if is_api_request():
         return jsonify(error_body(code, message, errors)), status
@@ -160,7 +160,7 @@ def _answer(status: int, code: str, message: str, errors: Any = None) -> Respons
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return _answer(exc.status, exc.code, exc.message, exc.errors)
+        return answer(exc.status, exc.code, exc.message, exc.errors)
 
     @app.errorhandler(SchemaError)
     @app.errorhandler(TaskNotReady)
@@ -169,26 +169,26 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DiagramRejected)
     def _diagram(exc: DiagramRejected):
-        return _answer(422, "diagram_rejected", DiagramInvalid.message, [i.as_dict() for i in exc.issues])
+        return answer(422, "diagram_rejected", DiagramInvalid.message, [i.as_dict() for i in exc.issues])
 
     @app.errorhandler(StaleDataError)
     def _stale(_exc: StaleDataError):
         # The instance's state_version moved on between our load and our write: someone else acted.
-        return _answer(409, "conflict", "该流程刚刚被他人处理，请刷新后重试")
+        return answer(409, "conflict", "该流程刚刚被他人处理，请刷新后重试")
 
     @app.errorhandler(IntegrityError)
     def _integrity(_exc: IntegrityError):
         # Two requests raced for the same unique value; the loser is told, nothing half-saved remains.
-        return _answer(409, "conflict", "数据已被他人修改或重复提交，请刷新后重试")
+        return answer(409, "conflict", "数据已被他人修改或重复提交，请刷新后重试")
 
     @app.errorhandler(500)
     def _internal(_exc: Exception):
         code, message = _HTTP_MESSAGES[500]
-        return _answer(500, code, message)
+        return answer(500, code, message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code, message = _HTTP_MESSAGES.get(exc.code or 400, ("error", exc.description or "请求有误"))
         if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
             message = "页面已过期，请刷新后重试"
-        return _answer(exc.code or 400, code, message)
+        return answer(exc.code or 400, code, message)

@@ -12,7 +12,7 @@ from forms.codes import REGIONS, UNIT_TYPES
 from ..errors import DomainError, Problems
 from ..extensions import db, login_manager
 from ..web.pages import shows_errors
-from ..web.resume import form_page, keep_posted_form
+from ..web.resume import form_page, keep_posted_form, resumed_form
 from . import operations
 from .models import User
 
@@ -53,8 +53,8 @@ def _safe_next(target: str | None) -> str:
 @shows_errors(lambda exc: render_template("accounts/login.html", form=request.form, error=exc.message),
               to_error_page=(404,))
 def login():
-    if request.method == "GET":
-        return render_template("accounts/login.html", form={})
+    if request.method == "GET":  # the user name typed before a page ran out comes back
+        return render_template("accounts/login.html", form=resumed_form() or {})
     user = operations.authenticate(request.form.get("username", ""), request.form.get("password", ""),
                                    request.remote_addr or "")
     login_user(user)

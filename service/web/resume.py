@@ -10,6 +10,8 @@ from flask import Flask, flash, redirect, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from ..errors import answer
+
 KEY = "resume_form"
 #: the session is a cookie: a form larger than this is not kept (the page says so)
 MAX_BYTES = 2500
@@ -49,7 +51,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _stale_page(_exc: CSRFError):
         """A page left open too long (its token belongs to a session that ended): back to it, with what was
-        typed — the page asks to sign in first when the sign-in ran out too."""
+        typed — the page asks to sign in first when the sign-in ran out too. Anything but a page's form (the
+        modeler's XML, a script) is answered 400 as before."""
+        if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return answer(400, "bad_request", "页面已过期，请刷新后重试")
         kept = keep_posted_form()
         flash("页面已过期" + ("，已为您恢复填写的内容，请检查后重新提交" if kept else "，请重新填写后提交"), "info")
         return redirect(form_page(), 303)

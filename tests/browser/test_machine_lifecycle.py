@@ -315,7 +315,8 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     expect_approved(owner, dismantling_url)
     expect(owner.locator("dl.facts")).to_contain_text(names["supervisor"])
     history = owner.locator("table.history tbody tr")
-    expect(history).to_have_count(3)
+    expect(history).to_have_count(4)
     expect(history.nth(1)).to_contain_text("初审")
-    expect(history.nth(2)).to_contain_text("复审并分配监督员")
+    expect(history.nth(2)).to_contain_text(f"监督员：{names['supervisor']}")  # who was assigned, and by whom
+    expect(history.nth(3)).to_contain_text("复审并分配监督员")
     shot(owner, "dismantling-approved")
