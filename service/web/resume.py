@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
@@ -47,6 +48,10 @@ def resumed_form() -> MultiDict | None:
     return MultiDict([(k, v) for k, values in kept.get("form", {}).items() for v in values])
 
 
+def login_view() -> str:
+    return current_app.login_manager.login_view or "accounts.login"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _stale_page(_exc: CSRFError):
@@ -56,5 +61,10 @@ def init_app(app: Flask) -> None:
         if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return answer(400, "bad_request", "页面已过期，请刷新后重试")
         kept = keep_posted_form()
+        login = url_for(login_view())
+        if not current_user.is_authenticated and urlsplit(form_page()).path != login:
+            # the sign-in ran out with the page: sign in, then back to it
+            flash("登录已过期，请重新登录。" + ("您填写的内容已保留，登录后将回到原页面。" if kept else ""), "info")
+            return redirect(url_for(login_view(), next=form_page()), 303)
         flash("页面已过期" + ("，已为您恢复填写的内容，请检查后重新提交" if kept else "，请重新填写后提交"), "info")
         return redirect(form_page(), 303)

@@ -120,6 +120,18 @@ def shot(artifacts: Path, request: pytest.FixtureRequest) -> Callable[[Any, str]
     return take
 
 
+@pytest.fixture
+def shots(shot: Callable[[Any, str], Path]) -> Callable[[Any, str], None]:
+    """``shots(page, step)``: the page as a desktop (1366 px) and a phone (390 px) show it."""
+    def take(page: Any, step: str) -> None:
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            shot(page, f"{step}-{width}")
+        page.set_viewport_size({"width": 1366, "height": 900})
+
+    return take
+
+
 def _login(page: Any, username: str) -> None:
     from playwright.sync_api import expect
 

@@ -17,17 +17,6 @@ from tests import factories
 from tests.support.live import approved_registration, simulator
 
 pytestmark = pytest.mark.browser
-WIDTHS = (1366, 390)
-
-
-def _shots(page: Page, shot, step: str) -> None:
-    """The page as a desktop and as a phone shows it."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        shot(page, f"{step}-{width}")
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-
-
 def _wait_for_feedback(page: Page, live_server, drain, text: str) -> None:
     for _ in range(50):
         live_server.run(drain)
@@ -38,7 +27,7 @@ def _wait_for_feedback(page: Page, live_server, drain, text: str) -> None:
     raise AssertionError(page.locator("#ministry-feedback").inner_text())
 
 
-def test_refused_corrected_and_issued(live_server, new_page, shot, login, build_site, approve_with_number, drain,
+def test_refused_corrected_and_issued(live_server, new_page, shots, login, build_site, approve_with_number, drain,
                                      approved_record, tmp_path):
     config = live_server.app.config
     reg = approved_registration(live_server, build_site, approve_with_number)
@@ -63,7 +52,7 @@ def test_refused_corrected_and_issued(live_server, new_page, shot, login, build_
             refusal = f"司机 {driver['name']} 已在四川省在用设备的使用登记证中登记"
             _wait_for_feedback(reviewer, live_server, drain, refusal)
             expect(reviewer.locator("#correction-note")).to_contain_text("等待使用单位按反馈修改")
-            _shots(reviewer, shot, "refused-window")
+            shots(reviewer, "refused-window")
 
             # -- the using unit sees 住建部反馈 on its 使用登记 and corrects the driver -------------------------
             builder = new_page()
@@ -72,7 +61,7 @@ def test_refused_corrected_and_issued(live_server, new_page, shot, login, build_
             notice = builder.locator(".record-notice")
             expect(notice).to_contain_text("住建部反馈：制证未通过")
             expect(notice).to_contain_text(refusal)
-            _shots(builder, shot, "feedback-on-record")
+            shots(builder, "feedback-on-record")
             notice.get_by_role("link", name="按反馈修改").click()
             expect(builder.get_by_role("heading", name="使用登记 · 按住建部反馈修改")).to_be_visible()
             locked = builder.locator(".field.locked")
@@ -85,24 +74,24 @@ def test_refused_corrected_and_issued(live_server, new_page, shot, login, build_
             row = builder.locator("tr", has=builder.locator("select[name$='-code'] option[selected][value='1109']"))
             row.get_by_label("姓名").fill(new_driver["name"])
             row.get_by_label("身份证号").fill(new_driver["id_number"])
-            _shots(builder, shot, "correction-form")
+            shots(builder, "correction-form")
             builder.get_by_role("button", name="确定").click()
             expect(builder.locator(".flash.success")).to_contain_text("住建局将再次制证")
             expect(builder.locator(".record-notice")).to_contain_text("已按住建部反馈修改")
             expect(builder.locator("dl, table").first).to_contain_text(new_driver["name"])
-            _shots(builder, shot, "corrected-record")
+            shots(builder, "corrected-record")
 
             # -- the bureau sees the correction and makes the certificate again: issued ------------------------
             reviewer.goto("/use-registrations")
             expect(reviewer.locator("tr", has_text=reg["number"])).to_contain_text("已按住建部反馈修改，待再次制证")
-            _shots(reviewer, shot, "list-corrected")
+            shots(reviewer, "list-corrected")
             reviewer.goto(window)
             expect(reviewer.locator("#correction-note")).to_contain_text("按住建部反馈修改了数据")
             reviewer.get_by_role("button", name="已修改，再次制证").click()
             _wait_for_feedback(reviewer, live_server, drain, "赋码成功")
             expect(reviewer.locator("#certificate-number")).to_have_text(re.compile(r"650100T\(\d{4}\)\d{7}"))
             expect(reviewer.locator("#correction-note")).to_have_count(0)
-            _shots(reviewer, shot, "issued-window")
+            shots(reviewer, "issued-window")
         finally:
             config.update(MINISTRY_URL="", MINISTRY_POLL_SECONDS=0.0)
             forget_gateways()
