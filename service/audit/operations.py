@@ -57,6 +57,8 @@ def _shown(field: str, value: Any, role_names: dict[str, str]) -> str:
         return REGIONS.get(value, value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -43,7 +43,8 @@ def _task_page(task_id: int, exc: DomainError | None = None) -> str:
                            values=values or operations.review_defaults(task), errors=exc.errors if exc else {},
                            error=exc.message if exc else None, attachments=attachments_of(kind, record),
                            history=history_of(kind, record), regions=REGIONS,
-                           candidate=operations.is_candidate(current_user, task))
+                           candidate=operations.is_candidate(current_user, task),
+                           completing=exc is not None and request.endpoint == "tasks.complete")
 
 
 def _shown_on_task_page(exc: DomainError, task_id: int) -> str:

@@ -40,7 +40,7 @@ def _downloads(page: Page, registration: int) -> dict[str, bytes]:
 
 
 def test_certificate_window(live_server, new_page, artifacts, tmp_path, login, build_site, approve_with_number,
-                            drain):
+                            drain, shots):
     config = live_server.app.config
     config.update(MINISTRY_URL="", MINISTRY_DELAY_SECONDS=0.0, MINISTRY_POLL_SECONDS=0.0,
                   FONT_DIR=ROOT / ".cache" / "fonts")  # the font built once and kept, as in tests/conftest.py
@@ -102,6 +102,18 @@ def test_certificate_window(live_server, new_page, artifacts, tmp_path, login, b
     expect(builder.get_by_role("button", name="撤销证件")).to_have_count(0)
     assert _downloads(builder, reg["id"])["pdf"] == files["pdf"]  # made once, kept
     builder.screenshot(path=str(artifacts / "certificate-window-using-unit.png"), full_page=True)
+
+    # -- the QR code's page, on a phone: no sign-in, every label on one line --------------------------------------
+    code = reg["builder_api"].get(f"/use-registrations/{reg['id']}/certificate").json["verify_code"]
+    public = new_page()
+    public.set_viewport_size({"width": 390, "height": 800})
+    public.goto(f"/verify/{code}")
+    expect(public.get_by_role("heading", name="建筑起重机械使用登记证核验")).to_be_visible()
+    expect(public.locator(".verdict")).to_contain_text("有效")
+    for label in public.locator("table.record th").all():
+        assert label.bounding_box()["height"] < 30, label.inner_text()  # one line, not a character a line
+    assert public.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    shots(public, "verify-page")
 
     # -- 撤销证件 by the reviewer, after the confirm dialog ------------------------------------------------------
     dialogs = []

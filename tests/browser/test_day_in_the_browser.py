@@ -177,3 +177,19 @@ def test_menu_search_and_favicon(live_server, new_page, shots):
     shots(page, "menu-search")
     assert page.request.get("/favicon.ico").ok
     assert page.locator("link[rel=icon]").count() == 1
+
+
+def test_the_audit_log_reads_as_changes(live_server, new_page, shots):
+    make = api_maker(live_server)
+    admin, enterprise = make("admin"), make("owner")
+    enterprise_id = enterprise.get("/me").json["id"]
+    assert admin.patch(f"/admin/users/{enterprise_id}", json={"active": False}).status_code == 200
+    assert admin.patch("/admin/rules", json={"position_distance_m": 8}).status_code == 200
+    page = new_page()
+    _sign_in(page, admin.user)
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="操作日志").click()
+    log = page.locator("table.audit")
+    expect(log.locator("tr", has_text="停用账号")).to_contain_text("状态：启用 → 停用")
+    expect(log.locator("tr", has_text="修改企业规则").locator(".change")).to_have_text("安装位置最小间距：5 → 8")
+    expect(log).not_to_contain_text("{")  # no raw JSON
+    shots(page, "audit-log")

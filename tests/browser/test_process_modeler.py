@@ -189,6 +189,7 @@ def test_edit_deploy_then_a_refused_diagram(live_server, new_page, shot, login):
 
     # -- break it: a lane without a role, an unsafe condition -----------------------------------------------------
     lane = page.locator('[data-element-id="Lane_reviewer"]')
+    expect(lane).to_contain_text("地方住建局审批人员")  # lanes read as roles' names, stored as keys (above)
     lane.click(position={"x": 15, "y": 40})  # the lane's label strip, clear of the shapes inside it
     expect(panel.get_by_role("heading")).to_have_text("泳道")
     expect(page.locator("#prop-role")).to_have_value("reviewer")
