@@ -51,14 +51,6 @@ def _owner(live_server) -> tuple[str, object]:
     return api.user, api
 
 
-def _sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".topbar .who")).to_contain_text(username)
-
-
 def _open_unit_form(page: Page) -> None:
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="单位管理").click()
     page.get_by_role("link", name="添加").click()
@@ -73,10 +65,10 @@ def _fill_unit(page: Page, data: dict) -> None:
     page.get_by_label("所属地区").select_option(data["region_code"])
 
 
-def test_chosen_files_survive_a_failed_save(live_server, new_page, shots, scan):
+def test_chosen_files_survive_a_failed_save(live_server, new_page, shots, login, scan):
     username, _api = _owner(live_server)
     page = new_page()
-    _sign_in(page, username)
+    login(page, username)
     _open_unit_form(page)
     data = factories.organization_data()
     _fill_unit(page, {**data, "uscc": data["uscc"][:-1] + ("0" if data["uscc"][-1] != "0" else "1")})
@@ -94,10 +86,10 @@ def test_chosen_files_survive_a_failed_save(live_server, new_page, shots, scan):
     shots(page, "files-attached")
 
 
-def test_a_run_out_sign_in_loses_nothing(live_server, new_page, shots):
+def test_a_run_out_sign_in_loses_nothing(live_server, new_page, shots, login):
     username, _api = _owner(live_server)
     page = new_page()
-    _sign_in(page, username)
+    login(page, username)
     _open_unit_form(page)
     data = factories.organization_data()
     _fill_unit(page, data)
@@ -115,14 +107,14 @@ def test_a_run_out_sign_in_loses_nothing(live_server, new_page, shots):
     shots(page, "form-restored")
 
 
-def test_no_error_page_after_submitting_and_the_return_reason_on_top(live_server, new_page, shots, scan):
+def test_no_error_page_after_submitting_and_the_return_reason_on_top(live_server, new_page, shots, login, scan):
     username, api = _owner(live_server)
     reviewer = api_maker(live_server)("reviewer")
     record_id = api.post("/organizations", json=factories.organization_data()).json["id"]
     for slot in factories.ORG_SLOTS:
         api.upload(f"/organizations/{record_id}/attachments/{slot}")
     page = new_page()
-    _sign_in(page, username)
+    login(page, username)
     page.goto(f"/organizations/{record_id}/submit")
     page.get_by_role("button", name="确定").click()
     expect(page.locator(".flash.success")).to_contain_text("已发起审批")
@@ -149,10 +141,10 @@ def test_no_error_page_after_submitting_and_the_return_reason_on_top(live_server
     shots(page, "returned-edit")
 
 
-def test_limits_are_visible_and_nothing_is_cut(live_server, new_page, shots):
+def test_limits_are_visible_and_nothing_is_cut(live_server, new_page, shots, login):
     username, _api = _owner(live_server)
     page = new_page()
-    _sign_in(page, username)
+    login(page, username)
     _open_unit_form(page)
     long_name = "新疆" + "天山建设" * 30  # 122 characters
     field = page.get_by_label("单位名称")
@@ -166,10 +158,10 @@ def test_limits_are_visible_and_nothing_is_cut(live_server, new_page, shots):
     shots(page, "limit")
 
 
-def test_menu_search_and_favicon(live_server, new_page, shots):
+def test_menu_search_and_favicon(live_server, new_page, shots, login):
     username, _api = _owner(live_server)
     page = new_page()
-    _sign_in(page, username)
+    login(page, username)
     page.get_by_label("搜索菜单").fill("特种")
     menu = page.get_by_role("navigation", name="主菜单")
     expect(menu.get_by_role("link", name="特种工人")).to_be_visible()
@@ -179,14 +171,14 @@ def test_menu_search_and_favicon(live_server, new_page, shots):
     assert page.locator("link[rel=icon]").count() == 1
 
 
-def test_the_audit_log_reads_as_changes(live_server, new_page, shots):
+def test_the_audit_log_reads_as_changes(live_server, new_page, shots, login):
     make = api_maker(live_server)
     admin, enterprise = make("admin"), make("owner")
     enterprise_id = enterprise.get("/me").json["id"]
     assert admin.patch(f"/admin/users/{enterprise_id}", json={"active": False}).status_code == 200
     assert admin.patch("/admin/rules", json={"position_distance_m": 8}).status_code == 200
     page = new_page()
-    _sign_in(page, admin.user)
+    login(page, admin.user)
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="操作日志").click()
     log = page.locator("table.audit")
     expect(log.locator("tr", has_text="停用账号")).to_contain_text("状态：启用 → 停用")
