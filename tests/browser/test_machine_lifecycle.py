@@ -188,7 +188,7 @@ def expect_approved(page: Page, view_url: str) -> None:
 
 # -- the test --------------------------------------------------------------------------------------------------
 
-def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
+def test_tower_crane_lifecycle(live_server, new_page, shot, shots, tmp_path, login):
     setup = live_server.run(lambda: prepare(factories.unique_name("life")))
     names, owner_unit, builder_unit = setup["names"], setup["owner_unit"], setup["builder_unit"]
     project_name = setup["project"]["name"]
@@ -213,7 +213,7 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
         parameters.nth(i).get_by_label("参数序号").select_option(parameter["code"])
         parameters.nth(i).get_by_label("参数值").fill(parameter["value"])
     attach(owner, PROPERTY_SLOTS, scan)
-    shot(owner, "property-filing-form")
+    shots(owner, "property-filing-form")
     machine_url = save_and_submit(owner, "产权备案")
     shot(owner, "property-filing-submitted")
 
@@ -234,7 +234,7 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     owner.locator("#f_planned_date").fill(planned)
     fill_personnel(owner, people(("1103", "1104", "1105"), owner_unit))
     attach(owner, INSTALLATION_SLOTS, scan)
-    shot(owner, "installation-form")
+    shots(owner, "installation-form")
     installation_url = save_and_submit(owner, "安装告知")
 
     open_task(reviewer, "安装告知", "审批")
@@ -266,7 +266,7 @@ def test_tower_crane_lifecycle(live_server, new_page, shot, tmp_path, login):
     fill_personnel(builder, people(("1106", "1107", "1108", "1109"), builder_unit,
                                    p1108=setup["signaller"], p1109=setup["driver"]))
     attach(builder, NINE_SLOTS, scan)
-    shot(builder, "registration-form")
+    shots(builder, "registration-form")
     registration_url = save_and_submit(builder, "使用登记")
 
     open_task(reviewer, "使用登记", "审批")
