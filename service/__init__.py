@@ -21,7 +21,7 @@ from .admin import process_pages
 from .api import openapi as _openapi  # noqa: F401
 from .certificates import api as _certificates_api  # noqa: F401
 from .certificates import blueprint as certificate_pages
-from .config import MIGRATIONS_DIR, TEMPLATE_DIR, from_environment
+from .config import MIGRATIONS_DIR, TEMPLATE_DIR, check_ministry, from_environment
 from .dismantlings.chain import DismantlingNoticeChain
 from .extensions import csrf, db, login_manager, migrate
 from .filings import api as _filings_api  # noqa: F401
@@ -37,7 +37,7 @@ from .rules import operations as rules
 from .statistics import blueprint as statistics_pages
 from .tasks import api as _tasks_api  # noqa: F401
 from .tasks import blueprint as task_pages
-from .web import api, resume
+from .web import api, limits, resume
 from .web.transaction import TransactionalFlask
 from .workers.chain import WorkerChain
 
@@ -54,10 +54,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class IdConverter(IntegerConverter):
-    """Record ids: positive and within PostgreSQL's integer range, so a huge id is a 404, not an overflow."""
+    """Record ids within PostgreSQL's integer range, so a huge id is a 404, not an overflow."""
 
     def __init__(self, url_map: Any) -> None:
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        # 0 matches too (and is then simply not found): every id answers 404, never 405 from a missed route
+        super().__init__(url_map, min=0, max=2**31 - 1)
 
 
 #: The chains, in the applicant's menu order: the unit's own data (设置中心), then the path a crane takes.
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     app = TransactionalFlask(__name__, template_folder=str(TEMPLATE_DIR), static_folder="static")
     app.url_map.converters["id"] = IdConverter
     app.config.update(from_environment(config))
+    check_ministry(app.config)
     app.extensions["password_hasher"] = (
         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if app.config["PASSWORD_HASH_FAST"]
         else PasswordHasher())
@@ -80,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     csrf.init_app(app)
     errors.init_app(app)
     resume.init_app(app)
+    limits.init_app(app)
     ui.init_app(app)
 
     registry.init_app(app)

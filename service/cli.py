@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -93,6 +94,10 @@ def worker_command() -> None:
         stop.set()
 
 
+def _stdin_is_piped() -> bool:
+    return not sys.stdin.isatty()
+
+
 @main.group("user")
 def user_group() -> None:
     """Staff accounts."""
@@ -100,7 +105,8 @@ def user_group() -> None:
 
 @user_group.command("create")
 @click.option("--username", required=True)
-@click.option("--password", required=True)
+@click.option("--password", default=None,
+              help="留空则提示输入（不会出现在进程列表或历史记录中）；也可从标准输入读取")
 @click.option("--role", required=True, help="reviewer | chief | supervisor | admin")
 @click.option("--region", "region_code", default=None, help="地区代码，如 650100")
 @click.option("--email", default=None)
@@ -108,6 +114,9 @@ def user_group() -> None:
 def user_create(username: str, password: str, role: str, region_code: str | None, email: str | None,
                 phone: str | None) -> None:
     """Create a bureau staff or administrator account."""
+    if password is None:  # asked for, so it stays out of the process list and the shell's history
+        password = click.prompt("密码", hide_input=True, confirmation_prompt=not _stdin_is_piped(),
+                                err=True)
     try:
         user = create_staff_user({"username": username, "password": password, "role": role,
                                   "region_code": region_code, "email": email, "phone": phone})

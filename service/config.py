@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -34,9 +35,30 @@ def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # created readable by the owner alone: never a moment when others could read it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+#: the simulator's own credentials: fine for it, never for the real ministry
+DEFAULT_MINISTRY_CREDENTIALS = ("crane", "crane-simulator")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that must not go into service as it is; the message says what to set."""
+
+
+def check_ministry(config: dict[str, Any]) -> None:
+    """A ministry URL other than this machine's (a simulator) needs real credentials."""
+    url = config.get("MINISTRY_URL") or ""
+    host = urlsplit(url).hostname or ""
+    local = host in ("localhost", "::1") or host.startswith("127.")
+    if url and not local and (config["MINISTRY_APP_KEY"], config["MINISTRY_APP_SECRET"]) == \
+            DEFAULT_MINISTRY_CREDENTIALS:
+        raise ConfigurationError("CRANE_MINISTRY_URL 指向住建部接口，但未设置 CRANE_MINISTRY_APP_KEY / "
+                                 "CRANE_MINISTRY_APP_SECRET（仍是模拟器的默认值）：请设置住建部分配的凭据后再启动")
 
 
 def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -32,6 +32,13 @@ def token():
     return jsonify({"token": value, "expires_at": expires.isoformat()})
 
 
+@bp.delete("/auth/token", endpoint="revoke_token")
+@documented("注销访问令牌（此后该令牌返回 401）", status=204)
+def revoke_token():
+    operations.revoke_token(request.headers.get("Authorization", "")[7:].strip())
+    return "", 204
+
+
 @bp.get("/me")
 @documented("当前账号", response=ref("Me"))
 def me():

@@ -63,6 +63,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        operations.end_sessions(current_user._get_current_object())
     logout_user()
     flash("已退出登录", "info")
     return redirect(url_for("accounts.login"))

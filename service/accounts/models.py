@@ -63,6 +63,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(120), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
+    #: part of every page session's id: signing out changes it, so a copied session cookie signs in no more
+    session_nonce: Mapped[str] = mapped_column(String(32), default="", server_default="")
     role: Mapped[str] = mapped_column(ForeignKey("role.key"), index=True)
     unit_type: Mapped[str | None] = mapped_column(String(20))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
@@ -74,7 +76,7 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         # The session names the password too: changing it signs every other browser session out.
-        return f"{self.id}:{self.password_hash[-16:]}"
+        return f"{self.id}:{self.password_hash[-16:]}{self.session_nonce}"
 
     @property
     def is_active(self) -> bool:

@@ -149,9 +149,11 @@ def authenticate(username: str, password: str, address: str) -> User:
     if by_user >= MAX_FAILURES_PER_USER or by_addr >= MAX_FAILURES_PER_ADDRESS:
         raise Throttled("登录失败次数过多，请15分钟后再试")
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if user is None or not user.active or not _verify(user, password or ""):
+    if user is None or not _verify(user, password or ""):
         _record_failure(username.lower(), address)
-        raise NotAuthenticated("用户名或密码错误" if user is None or user.active else "该账号已停用")
+        raise NotAuthenticated("用户名或密码错误")  # the same for all: whether an account exists stays unsaid
+    if not user.active:  # only whoever knows the password learns this
+        raise NotAuthenticated("该账号已停用，请联系管理员")
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower(),
                                                   LoginFailure.address == address))
     return user
@@ -161,6 +163,16 @@ def _record_failure(username: str, address: str) -> None:
     """In a transaction of its own: the request that failed is rolled back, its failure must still count."""
     with db.engine.begin() as connection:
         connection.execute(insert(LoginFailure).values(username=username, address=address, at=utcnow()))
+
+
+def end_sessions(user: User) -> None:
+    """Signing out: every page session of the account ends on the server (its cookie, replayed, is refused)."""
+    user.session_nonce = secrets.token_hex(8)
+
+
+def revoke_token(token: str) -> None:
+    """``DELETE /api/v1/auth/token``: the token answers 401 from now on."""
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(token)))
 
 
 def set_unit(account_id: int, organization_id: int) -> None:

@@ -33,7 +33,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def clean_filename(filename: str | None) -> str:
-    return os.path.basename((filename or "").replace("\\", "/"))[-255:] or "file"
+    """The name as the person knows it, minus any directory and any control character."""
+    name = "".join(c for c in (filename or "") if ord(c) >= 32 and c != "\x7f")
+    return os.path.basename(name.replace("\\", "/"))[-255:] or "file"
 
 
 def stage(stream: BinaryIO, filename: str | None) -> Staged:

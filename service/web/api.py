@@ -43,10 +43,32 @@ def actor() -> Any:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body anyone means
+        raise MalformedJSON("请求体嵌套过深") from None
     if not isinstance(data, dict):
         raise MalformedJSON()
+    if (where := _nul_in(data, "")) is not None:
+        raise Invalid.field(where or "body", "含有不可见的控制字符（NUL），请删除后重试")
     return data
+
+
+def _nul_in(value: Any, path: str) -> str | None:
+    """The path of the first string holding a NUL (which no database column stores)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key) or (found := _nul_in(item, here)) is not None:
+            return here if "\x00" in str(key) else found
+    return None
 
 
 def roles_required(*roles: str) -> Callable[[View], View]:

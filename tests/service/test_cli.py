@@ -44,3 +44,44 @@ def test_reference_data(app):
     definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "organization"))
     assert definition.version == 1
     assert load_reference_data() == []  # idempotent: nothing deployed twice
+
+
+def test_user_create_asks_for_the_password_when_not_given(app):
+    """``--password`` stays for scripts; without it the password is read from a prompt or stdin, never argv."""
+    from service.accounts.models import User
+    from service.cli import main
+    from service.extensions import db
+
+    result = app.test_cli_runner().invoke(main, ["user", "create", "--username", "prompted_rev", "--role",
+                                                 "reviewer", "--region", "650100"], input="Secret2026x\n")
+    assert result.exit_code == 0, result.output
+    assert "Secret2026x" not in result.output
+    assert db.session.query(User).filter_by(username="prompted_rev").one().role == "reviewer"
+
+
+def test_the_real_ministry_with_default_credentials_refuses_to_start(tmp_path, monkeypatch):
+    import pytest
+
+    from service import create_app
+    from service.config import ConfigurationError
+
+    monkeypatch.setenv("CRANE_MINISTRY_URL", "https://zwfw.mohurd.gov.cn/ecert")
+    with pytest.raises(ConfigurationError, match="CRANE_MINISTRY_APP_KEY"):
+        create_app({"DATA_DIR": str(tmp_path)})
+    monkeypatch.setenv("CRANE_MINISTRY_APP_KEY", "xj-650000")
+    monkeypatch.setenv("CRANE_MINISTRY_APP_SECRET", "a-real-secret")
+    assert create_app({"DATA_DIR": str(tmp_path)}).config["MINISTRY_APP_KEY"] == "xj-650000"
+    monkeypatch.delenv("CRANE_MINISTRY_APP_KEY")
+    monkeypatch.setenv("CRANE_MINISTRY_URL", "http://127.0.0.1:5100")  # a simulator here: fine
+    create_app({"DATA_DIR": str(tmp_path)})
+
+
+def test_the_secret_key_file_is_the_owners_alone(tmp_path, monkeypatch):
+    from service.config import from_environment
+
+    monkeypatch.delenv("CRANE_SECRET_KEY", raising=False)
+    config = from_environment({"DATA_DIR": str(tmp_path)})
+    from service.config import _secret_key
+
+    _secret_key(config["DATA_DIR"])
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,83 @@
+"""Hostile bytes get a 4xx naming what is wrong, never a 500: NUL in a path, a query, a form, JSON or a file
+name; JSON nested deeper than any real body; a large body that is not an upload refused before parsing;
+ids that cannot exist are 404 for every verb."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests import factories
+
+
+@pytest.mark.parametrize("path", ["/api/v1/verify/%00", "/api/v1/verify/a%00b", "/verify/a%00b"])
+def test_nul_in_a_path_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/organizations", "/property-filings", "/use-registrations", "/tasks"])
+def test_nul_in_a_query_is_named(owner, path):
+    response = owner.get(f"{path}?q=%00")
+    assert response.status_code == 422
+    assert response.json["errors"] == {"q": ["含有不可见的控制字符（NUL），请删除后重试"]}
+
+
+def test_nul_in_json_is_named_by_its_path(owner, make_api):
+    response = owner.post("/organizations", json={**factories.organization_data(), "name": "天山\x00建设"})
+    assert response.status_code == 422 and "name" in response.json["errors"]
+    nested = make_api("admin").patch("/admin/rules", json={"holidays": ["2027-10-01", "x\x00"]})
+    assert nested.status_code == 422 and list(nested.json["errors"]) == ["holidays.1"]
+
+
+def test_nul_in_a_pages_form_and_in_a_file_name(app, owner, login):
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    assert browser.get("/organizations?q=%00").status_code == 422
+    record_id = owner.post("/organizations", json=factories.organization_data()).json["id"]
+    response = owner.client.put(f"/api/v1/organizations/{record_id}/attachments/business_license",
+                                headers=owner.headers, content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(factories.PDF_BYTES), "scan\x00.pdf")})
+    assert response.status_code == 201 and response.json["filename"] == "scan.pdf"
+
+
+def test_json_nested_too_deep_is_malformed_even_anonymously(client):
+    deep = "[" * 5000 + "]" * 5000
+    response = client.post("/api/v1/auth/token", data=deep, content_type="application/json")
+    assert response.status_code == 400 and response.json["error"] == "malformed_json"
+
+
+def test_a_large_json_body_is_refused_before_parsing(client):
+    response = client.post("/api/v1/auth/token", data=b"{" + b" " * (3 * 1024 * 1024) + b"}",
+                           content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_uploads_keep_their_own_limit(owner):
+    record_id = owner.post("/organizations", json=factories.organization_data()).json["id"]
+    big = factories.PDF_BYTES + b"0" * (3 * 1024 * 1024)  # 3 MB: above the JSON limit, within the upload one
+    assert owner.upload(f"/organizations/{record_id}/attachments/business_license", big).status_code == 201
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_id_zero_is_not_found_for_every_verb(owner, method):
+    kwargs = {"json": {"name": "x"}} if method == "patch" else {}
+    response = getattr(owner, method)("/organizations/0", **kwargs)
+    assert response.status_code == 404
+
+
+def test_signing_out_ends_the_session_on_the_server(app, owner, login):
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    with browser.session_transaction() as session:
+        stolen = dict(session)
+    assert browser.post("/logout").status_code == 302
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(stolen)
+    assert replay.get("/organizations").status_code == 302  # to the login page: the copied cookie is dead
+
+
+def test_revoking_a_token(owner):
+    assert owner.delete("/auth/token").status_code == 204
+    assert owner.get("/me").status_code == 401
