@@ -193,6 +193,36 @@ def _check_paths(container: etree._Element) -> Iterable[LintIssue]:
             yield LintIssue(node_id, "此元素无法从开始事件到达")
 
 
+#: the filer's lane: its tasks are the applicant's, never a review
+FILER_LANE = "applicant"
+
+
+def _check_approval_is_reviewed(process: etree._Element) -> Iterable[LintIssue]:
+    """No path from a start event reaches an ``approved`` end without passing a staff (non-filer) task: a
+    diagram cannot let a filing approve itself."""
+    lane_of = {ref.text.strip(): (lane.get("name") or "").strip()
+               for lane in process.iter(f"{{{NS['bpmn']}}}lane")
+               for ref in lane.findall("bpmn:flowNodeRef", NS) if ref.text}
+    nodes = {el.get("id"): el for el in process if _local(el) in _FLOW_NODES and el.get("id")}
+    def reviewed(el: etree._Element) -> bool:  # a staff task, or a subprocess holding one
+        tasks = [el] if _local(el) == "userTask" else el.iter(f"{{{NS['bpmn']}}}userTask")
+        return any(lane_of.get(t.get("id")) != FILER_LANE for t in tasks)
+
+    reviews = {i for i, el in nodes.items() if _local(el) in ("userTask", "subProcess", "transaction")
+               and reviewed(el)}
+    succ: dict[str, set[str]] = defaultdict(set)
+    for flow in process.findall("bpmn:sequenceFlow", NS):
+        if flow.get("sourceRef") not in reviews:  # a review task is where an unreviewed path stops
+            succ[flow.get("sourceRef")].add(flow.get("targetRef"))
+    for node_id, el in nodes.items():
+        if _local(el) == "boundaryEvent" and el.get("attachedToRef") not in reviews:
+            succ[el.get("attachedToRef")].add(node_id)
+    unreviewed = _closure({i for i, el in nodes.items() if _local(el) == "startEvent"}, succ)
+    for node_id, el in nodes.items():
+        if _local(el) == "endEvent" and property_of(el, "outcome") == "approved" and node_id in unreviewed:
+            yield LintIssue(node_id, "流程可以不经住建局审批到达“通过”：每条通往此结束事件的路径都必须经过审批任务")
+
+
 def _closure(seed: set[str], edges: dict[str, set[str]]) -> set[str]:
     seen, todo = set(seed), list(seed)
     while todo:
@@ -334,6 +364,7 @@ def lint_tree(root: etree._Element, ctx: LintContext, key: str | None = None) ->
     for process in root.findall("bpmn:process", NS):
         issues += _check_lanes(process, ctx)
         issues += _check_outcomes(process, ctx.outcomes)
+        issues += _check_approval_is_reviewed(process)
         for container in [process, *process.iter(f"{{{NS['bpmn']}}}subProcess")]:
             issues += _check_paths(container)
             issues += _check_gateways(container, ctx.form_fields)

@@ -430,3 +430,11 @@ def test_the_certificate_diagram_declares_its_own_outcomes():
     payload = xml.replace('<spiffworkflow:messageVariable>ministry_result</spiffworkflow:messageVariable>',
                           "<spiffworkflow:messagePayload>__import__('os')</spiffworkflow:messagePayload>", 1)
     assert_reported(rejected(payload, certificate_rules, key="certificate"), "Catch_answer", "消息内容表达式不安全")
+
+
+def test_an_approval_no_review_passes_is_refused():
+    """A flow straight from the start to the approved end (or round the review) lets a filing approve itself."""
+    start = 'sourceRef="StartEvent_submit" targetRef="{}"'
+    issues = rejected(replaced(start.format("Task_review"), start.format("End_approved")))
+    assert [i.element_id for i in issues if "不经住建局审批" in i.message] == ["End_approved"]
+    assert validate_diagram(ORGANIZATION_XML, CTX, key="organization").process_id == "organization"  # reviewed
