@@ -77,6 +77,11 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # A page form may carry several scans at once; the store enforces 20 MB per file.
         "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
+        # served over HTTPS (CRANE_SECURE_COOKIES=1): the cookies never travel in clear
+        "SESSION_COOKIE_SECURE": os.environ.get("CRANE_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("CRANE_SECURE_COOKIES", "0") == "1",
+        # how many reverse proxies stand in front (their X-Forwarded-* are trusted); 0: none, use the peer address
+        "TRUSTED_PROXIES": int(os.environ.get("CRANE_TRUSTED_PROXIES", "0") or 0),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": False,

@@ -185,3 +185,25 @@ def test_the_audit_log_reads_as_changes(live_server, new_page, shots, login):
     expect(log.locator("tr", has_text="修改企业规则").locator(".change")).to_have_text("安装位置最小间距：5 → 8")
     expect(log).not_to_contain_text("{")  # no raw JSON
     shots(page, "audit-log")
+
+
+def test_the_strict_content_security_policy_breaks_nothing(live_server, new_page, login):
+    """No inline script or handler is left: the pages, the progress diagram and the modeler run under the CSP."""
+    make = api_maker(live_server)
+    admin, owner = make("admin"), make("owner")
+    record_id = owner.post("/organizations", json=factories.organization_data()).json["id"]
+    violations: list[str] = []
+    page = new_page()
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    login(page, owner.user)
+    response = page.goto(f"/organizations/{record_id}")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.locator("#progress-diagram svg").first).to_be_visible()  # bpmn-js drew the chain
+    page.get_by_label("搜索菜单").fill("项目")
+    expect(page.get_by_role("navigation", name="主菜单").get_by_role("link", name="单位管理")).to_be_hidden()
+    modeler = new_page()
+    modeler.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    login(modeler, admin.user)
+    modeler.goto("/admin/processes/organization/edit")
+    expect(modeler.locator('#modeler[data-ready="true"]')).to_be_attached()
+    assert violations == []

@@ -81,3 +81,38 @@ def test_signing_out_ends_the_session_on_the_server(app, owner, login):
 def test_revoking_a_token(owner):
     assert owner.delete("/auth/token").status_code == 204
     assert owner.get("/me").status_code == 401
+
+
+def test_pages_carry_a_strict_csp_and_no_inline_handler(app, owner, login):
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    page = browser.get("/organizations")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[3] / "templates"
+    handlers = [f"{p.name}: {m}" for p in templates.rglob("*.html") if p.name != "certificate.html"
+                for m in re.findall(r"\son[a-z]+=", p.read_text("utf-8"))]
+    assert handlers == []  # (certificate.html is the PDF's template, never served as a page)
+
+
+def test_secure_cookies_and_trusted_proxies_are_settings(tmp_path, monkeypatch):
+    from service import create_app
+
+    monkeypatch.setenv("CRANE_SECURE_COOKIES", "1")
+    monkeypatch.setenv("CRANE_TRUSTED_PROXIES", "1")
+    app = create_app({"DATA_DIR": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    seen = {}
+
+    @app.get("/_peer")
+    def _peer():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        return "ok"
+
+    app.test_client().get("/_peer", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "203.0.113.9", "scheme": "https"}
