@@ -110,6 +110,11 @@ class DiagramInvalid(Invalid):
 class Throttled(DomainError):
     status, code, message = 429, "too_many_requests", "尝试次数过多，请稍后再试"
 
+    def __init__(self, message: str | None = None, errors: dict[str, list[str]] | None = None,
+                 retry_after: int | None = None):
+        super().__init__(message, errors)
+        self.retry_after = retry_after
+
 
 _HTTP_MESSAGES = {
     400: ("bad_request", "请求格式有误"),
@@ -160,7 +165,11 @@ def answer(status: int, code: str, message: str, errors: Any = None) -> Response
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return answer(exc.status, exc.code, exc.message, exc.errors)
+        response = answer(exc.status, exc.code, exc.message, exc.errors)
+        if (wait := getattr(exc, "retry_after", None)) is not None:
+            response = app.make_response(response)
+            response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(SchemaError)
     @app.errorhandler(TaskNotReady)

@@ -24,7 +24,11 @@ from .models import ApiToken, LoginFailure, Role, RoleKey, User, is_staff_role
 
 TOKEN_LIFETIME = dt.timedelta(hours=12)
 FAILURE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
+#: failures of one account from one address before its back-off starts, and the longest wait (seconds)
+FREE_TRIES_PER_PAIR, MAX_WAIT_PER_PAIR = 3, 15 * 60
+#: failures of one account from anywhere before a gentler back-off starts
+FREE_TRIES_PER_ACCOUNT, MAX_WAIT_PER_ACCOUNT = 10, 5 * 60
+#: failures from one address (all accounts) after which its wrong passwords are refused outright
 MAX_FAILURES_PER_ADDRESS = 30
 _USERNAME = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff]{3,40}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -134,29 +138,56 @@ def create_staff_user(data: Mapping[str, Any]) -> User:
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """Check a password, throttling after repeated failures: per account *and address* (so nobody elsewhere
-    can lock a reviewer out by guessing), and per address across accounts."""
+    """Check a password, slowing the guesser, not the owner:
+
+    - per account and address, a back-off after a few failures (doubling, capped): wait ``Retry-After``;
+    - per account from anywhere, a gentler back-off against guessing spread over many addresses;
+    - per address across accounts (a proxy's, an office's), only wrong passwords are refused — a correct
+      one always signs in, so nobody behind the same address can lock the others out.
+    """
     username = (username or "").strip()[:80]
     if not _USERNAME.match(username):
         username = ""  # cannot exist; still counted, never sent to the database as typed
-    address = address[:64]
+    name, address = username.lower(), address[:64]
     since = utcnow() - FAILURE_WINDOW
-    by_user = db.session.scalar(select(func.count()).where(LoginFailure.username == username.lower(),
-                                                           LoginFailure.address == address,
-                                                           LoginFailure.at > since))
-    by_addr = db.session.scalar(select(func.count()).where(LoginFailure.address == address,
-                                                           LoginFailure.at > since))
-    if by_user >= MAX_FAILURES_PER_USER or by_addr >= MAX_FAILURES_PER_ADDRESS:
-        raise Throttled("登录失败次数过多，请15分钟后再试")
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    pair = _failures(LoginFailure.username == name, LoginFailure.address == address, since=since)
+    anywhere = _failures(LoginFailure.username == name, since=since)
+    wait = max(_backoff(pair, FREE_TRIES_PER_PAIR, MAX_WAIT_PER_PAIR),
+               _backoff(anywhere, FREE_TRIES_PER_ACCOUNT, MAX_WAIT_PER_ACCOUNT))
+    if wait > 0:
+        raise Throttled(f"登录失败次数过多，请 {_in_words(wait)}后再试", retry_after=wait)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == name))
     if user is None or not _verify(user, password or ""):
-        _record_failure(username.lower(), address)
+        _record_failure(name, address)
+        by_address = _failures(LoginFailure.address == address, since=since)
+        if by_address[0] >= MAX_FAILURES_PER_ADDRESS:  # the address guesses a lot: a wrong password waits
+            raise Throttled("此地址登录失败次数过多，请稍后再试", retry_after=int(FAILURE_WINDOW.total_seconds()))
         raise NotAuthenticated("用户名或密码错误")  # the same for all: whether an account exists stays unsaid
     if not user.active:  # only whoever knows the password learns this
         raise NotAuthenticated("该账号已停用，请联系管理员")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username.lower(),
-                                                  LoginFailure.address == address))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.address == address))
     return user
+
+
+def _failures(*where: Any, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many failures match, and the latest one."""
+    count, last = db.session.execute(select(func.count(), func.max(LoginFailure.at))
+                                     .where(*where, LoginFailure.at > since)).one()
+    return count or 0, last.replace(tzinfo=dt.UTC) if last is not None and last.tzinfo is None else last
+
+
+def _backoff(failures: tuple[int, dt.datetime | None], free: int, cap: int) -> int:
+    """Seconds still to wait: none for the first ``free`` failures, then 2, 4, 8 … seconds after the last
+    one, never more than ``cap``."""
+    count, last = failures
+    if count < free or last is None:
+        return 0
+    delay = min(2 ** (count - free + 1), cap)
+    return max(0, int((last + dt.timedelta(seconds=delay) - utcnow()).total_seconds() + 0.999))
+
+
+def _in_words(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{-(-seconds // 60)} 分钟"
 
 
 def _record_failure(username: str, address: str) -> None:

@@ -1,6 +1,7 @@
 import pytest
+from freezegun import freeze_time
 
-from service.accounts.operations import MAX_FAILURES_PER_USER
+from service.accounts.operations import FREE_TRIES_PER_PAIR
 
 
 def _register(client, **overrides):
@@ -43,13 +44,18 @@ def test_register_malformed_json_is_400(client):
     assert response.status_code == 400 and response.json["error"] == "malformed_json"
 
 
-def test_wrong_password_401_then_throttled_429(client):
+def test_wrong_password_401_then_a_backoff_with_retry_after(client):
     _register(client)
-    for _ in range(MAX_FAILURES_PER_USER):
-        assert client.post("/api/v1/auth/token", json={"username": "zhangsan", "password": "wrong1234"}
-                           ).status_code == 401
-    blocked = client.post("/api/v1/auth/token", json={"username": "zhangsan", "password": "abc12345"})
-    assert blocked.status_code == 429 and "15分钟" in blocked.json["message"]
+    with freeze_time("2026-12-01 02:00:00") as clock:
+        for _ in range(FREE_TRIES_PER_PAIR):
+            assert client.post("/api/v1/auth/token", json={"username": "zhangsan", "password": "wrong1234"}
+                               ).status_code == 401
+        blocked = client.post("/api/v1/auth/token", json={"username": "zhangsan", "password": "abc12345"})
+        assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "2"
+        assert "请 2 秒后再试" in blocked.json["message"]
+        clock.tick(3)  # waited as told: the owner gets in
+        assert client.post("/api/v1/auth/token", json={"username": "zhangsan", "password": "abc12345"}
+                           ).status_code == 200
 
 
 def test_missing_or_invalid_token_is_401(client):

@@ -119,15 +119,30 @@ def test_search_hint_follows_the_kind(app, owner, login):
     assert 'placeholder="单位名称、统一社会信用代码"' in client.get("/organizations").text
 
 
-def test_login_throttle_is_per_account_and_address(client, owner, app):
-    from service.accounts.operations import MAX_FAILURES_PER_USER
+def test_login_throttle_is_per_account_and_address(client, owner, make_api, app):
+    """The guesser is slowed (doubling waits), the owner elsewhere is not; an address that guesses a lot has
+    its wrong passwords refused, never a correct one (an office behind one proxy keeps working)."""
+    from freezegun import freeze_time
 
-    for _ in range(MAX_FAILURES_PER_USER):
-        client.post("/api/v1/auth/token", json={"username": owner.user.username, "password": "wrong0000"},
-                    environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    blocked = client.post("/api/v1/auth/token", json={"username": owner.user.username, "password": "passw0rd123"},
-                          environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    assert blocked.status_code == 429
-    fine = client.post("/api/v1/auth/token", json={"username": owner.user.username, "password": "passw0rd123"},
-                       environ_base={"REMOTE_ADDR": "10.0.0.10"})
-    assert fine.status_code == 200  # guessing from one address does not lock the owner out elsewhere
+    from service.accounts.operations import FREE_TRIES_PER_PAIR, MAX_FAILURES_PER_ADDRESS
+
+    def token(username, password, address):
+        return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address})
+
+    with freeze_time("2026-12-01 03:00:00") as clock:
+        for _ in range(FREE_TRIES_PER_PAIR + 2):
+            token(owner.user.username, "wrong0000", "10.0.0.9")
+            clock.tick(60)
+        blocked = token(owner.user.username, "wrong0000", "10.0.0.9")
+        assert blocked.status_code == 401  # the waits so far were short and have passed
+        blocked = token(owner.user.username, "passw0rd123", "10.0.0.9")
+        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) == 16  # 2, 4, 8, 16 s …
+        assert token(owner.user.username, "passw0rd123", "10.0.0.10").status_code == 200  # the owner elsewhere
+
+        for i in range(MAX_FAILURES_PER_ADDRESS - 1):  # one guess each at many names: no account back-off
+            assert token(f"guess{i}", "wrong0000", "10.0.0.77").status_code == 401
+        refused = token("guess-more", "wrong0000", "10.0.0.77")
+        assert refused.status_code == 429 and "此地址" in refused.json["message"]  # the address guesses a lot
+        assert refused.headers["Retry-After"] == "900"
+        assert token(make_api("owner").user.username, "passw0rd123", "10.0.0.77").status_code == 200  # not this
