@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from waitress import serve
 
 from . import create_app
 from .accounts.operations import create_staff_user
+from .attachments.operations import sweep_orphans
 from .certificates.fonts import ensure_subset
 from .certificates.simulator import NationalRegister
 from .certificates.simulator import create_app as create_simulator
@@ -96,6 +98,14 @@ def worker_command() -> None:
 
 def _stdin_is_piped() -> bool:
     return not sys.stdin.isatty()
+
+
+@main.command("sweep-files")
+@click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(min=1))
+def sweep_files_command(older_than_hours: int) -> None:
+    """Remove stored files that no attachment names (a rolled-back save, a staged file never attached)."""
+    removed = sweep_orphans(dt.timedelta(hours=older_than_hours))
+    click.echo(f"已删除 {removed} 个无记录引用的文件")
 
 
 @main.group("user")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,3 +63,11 @@ class FileStore:
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """(sha256, path) of every stored file (temporary uploads in progress are not files yet)."""
+        if not self.root.exists():
+            return
+        for path in self.root.glob("??/??/*"):
+            if path.is_file() and len(path.name) == 64:
+                yield path.name, path

@@ -6,9 +6,11 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from flask import Flask
 
+from ..attachments.operations import sweep_orphans
 from ..extensions import db
 from .jobs import run_due_jobs
 from .timers import fire_due_timers
@@ -24,12 +26,21 @@ def run_once(worker_id: str) -> int:
     return done
 
 
+#: how often a worker looks for stored files no record names
+SWEEP_EVERY_SECONDS = 3600
+
+
 def worker_loop(app: Flask, stop: threading.Event) -> None:
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    next_sweep = time.monotonic() + 60  # not at start: a restart loop must not sweep each time
     while not stop.is_set():
         with app.app_context():
             try:
                 busy = run_once(worker_id)
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
+                    if removed := sweep_orphans():
+                        log.info("removed %s stored files no record names", removed)
             except Exception:  # keep polling: the rows stay the truth, a later pass retries
                 log.exception("background pass failed")
                 db.session.rollback()

@@ -1,0 +1,29 @@
+"""Keeping the file store to what the records name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Attachment
+from .storage import FileStore
+
+#: a file no attachment names is kept this long: a page may still be about to attach it (a staged file)
+ORPHAN_GRACE = dt.timedelta(days=1)
+
+
+def sweep_orphans(grace: dt.timedelta = ORPHAN_GRACE) -> int:
+    """Remove stored files that no attachment names and that are older than ``grace`` — what a rolled-back
+    save or a staged file never attached left behind. Returns how many went."""
+    named = set(db.session.scalars(select(Attachment.sha256).distinct()))
+    cutoff = time.time() - grace.total_seconds()
+    removed = 0
+    for sha256, path in FileStore(current_app.config["UPLOAD_DIR"]).files():
+        if sha256 not in named and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
