@@ -44,13 +44,17 @@ class Problems:
     """Every error of one check, collected, so that a person sees them all at once rather than one a try.
 
     ``with problems.collecting(): check()`` keeps what ``check`` raised and goes on; ``raise_any()`` then
-    raises one error with every field's messages (the single one as it was raised, keeping its status)."""
+    raises one error with every field's messages (a single one as it was raised, keeping its status)."""
 
     def __init__(self) -> None:
         self.raised: list[DomainError] = []
 
     def add(self, field: str, message: str) -> None:
         self.raised.append(Invalid.field(field, message))
+
+    def keep(self, exc: DomainError) -> None:
+        """An error raised elsewhere (a refused file, the form's own check), kept with the others."""
+        self.raised.append(exc)
 
     @contextmanager
     def collecting(self) -> Iterator[None]:
@@ -61,16 +65,17 @@ class Problems:
                 raise
             self.raised.append(exc)
 
-    def raise_any(self, message: str | None = None) -> None:
+    def raise_any(self, several: str | None = None) -> None:
+        """``several``: the message when there is more than one problem (else they are counted)."""
         if not self.raised:
             return
-        if len(self.raised) == 1 and message is None:
+        if len(self.raised) == 1:
             raise self.raised[0]
         errors: dict[str, list[str]] = {}
         for exc in self.raised:
             for field, messages in (exc.errors or {"_form": [exc.message]}).items():
                 errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
-        raise Invalid(message or f"共有 {sum(map(len, errors.values()))} 处需要修改，请按提示修改", errors)
+        raise Invalid(several or f"共有 {sum(map(len, errors.values()))} 处需要修改，请按提示修改", errors)
 
 
 class NotAuthenticated(DomainError):

@@ -125,7 +125,7 @@ def _staged_uploads(kind: Chain, problems: Problems) -> dict[str, Staged]:
             try:
                 staged[slot.slot] = stage(upload.stream, upload.filename)
             except DomainError as exc:  # keep the status (413/415/422), name the slot
-                problems.raised.append(type(exc)(f"{slot.label}：{exc.message}", {slot.slot: [exc.message]}))
+                problems.keep(type(exc)(f"{slot.label}：{exc.message}", {slot.slot: [exc.message]}))
         elif request.form.get(f"remove_{slot.slot}"):
             continue
         elif (kept := from_token(request.form.get(f"staged_{slot.slot}", ""), current_user.id)) is not None:
@@ -134,23 +134,23 @@ def _staged_uploads(kind: Chain, problems: Problems) -> dict[str, Staged]:
     return staged
 
 
-def _save_with_files(kind: Chain, record_id: int | None):
-    """One transaction: the fields and every chosen file, or nothing at all — every problem at once."""
+def _save_with_files(kind: Chain, current: Any | None):
+    """One transaction: the fields and every chosen file, or nothing at all — every problem at once.
+    ``current``: the record being edited (None for 添加)."""
     problems = Problems()
     staged = _staged_uploads(kind, problems)
     record = None
     with problems.collecting():
-        if record_id is None:
+        if current is None:
             record = operations.create_draft(kind, current_user, form_values(kind.form, request.form))
         else:
-            current = operations.get_record(kind, current_user, record_id)
             correcting = operations.is_correction(kind, current)
-            record = operations.update_draft(kind, current_user, record_id,
+            record = operations.update_draft(kind, current_user, current.id,
                                              form_values(kind.form, request.form, _offered(kind, current)))
             if correcting:
                 flash("已按住建部反馈修改并保存。住建局将再次制证，请留意制证结果。", "success")
                 return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
-    problems.raise_any(Invalid.message if len(problems.raised) > 1 else None)
+    problems.raise_any(Invalid.message)
     for slot, file in staged.items():
         operations.attach_staged(kind, current_user, record.id, slot, file)
     flash("已保存", "success")
@@ -193,11 +193,11 @@ def new(kind_path: str):
 @shows_errors(_form_again)
 def edit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
-    if (moved_on := _no_longer_editable(kind, record_id)) is not None:
+    record = operations.get_record(kind, current_user, record_id)
+    if (moved_on := _no_longer_editable(kind, record)) is not None:
         return moved_on
     if request.method == "POST":
-        return _save_with_files(kind, record_id)
-    record = operations.editable_record(kind, current_user, record_id)
+        return _save_with_files(kind, record)
     values = {f.name: getattr(record, f.name) or "" for f in kind.form.fields}
     if (resumed := resumed_form()) is not None:  # typed before the sign-in ran out
         values |= form_values(kind.form, resumed, _offered(kind, record))
@@ -237,14 +237,13 @@ def download(kind_path: str, record_id: int, slot: str):
     return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
 
 
-def _no_longer_editable(kind: Chain, record_id: int):
+def _no_longer_editable(kind: Chain, record: Any):
     """Back or reload on a page of a record that has moved on (already 发起审批, decided): its own page, told
     why — never an error page (post/redirect/get)."""
-    record = operations.get_record(kind, current_user, record_id)
     if operations.is_editable_by(kind, current_user, record):
         return None
     flash(f"该记录当前状态为“{record.status_label}”，不能修改或再次发起审批", "info")
-    return redirect(url_for("filings.view", kind_path=kind.path, record_id=record_id), 303)
+    return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id), 303)
 
 
 def _submit_page(kind_path: str, record_id: int, exc: DomainError | None = None) -> str:
@@ -264,7 +263,7 @@ def _submit_again(exc: DomainError, kind_path: str, record_id: int) -> str:
 @shows_errors(_submit_again)
 def submit(kind_path: str, record_id: int):
     kind = _kind(kind_path)
-    if (moved_on := _no_longer_editable(kind, record_id)) is not None:
+    if (moved_on := _no_longer_editable(kind, operations.get_record(kind, current_user, record_id))) is not None:
         return moved_on
     if request.method == "GET":
         return _submit_page(kind_path, record_id)

@@ -77,11 +77,11 @@ def checked_values(kind: Chain, actor: User, record: Any | None, data: Mapping[s
     try:
         values = kind.form.load(data, partial=True)
     except SchemaError as exc:
-        problems.raised.append(as_domain_error(exc))
+        problems.keep(as_domain_error(exc))
         values = {k: v for k, v in (exc.valid_data or {}).items() if k not in (exc.messages or {})}
     with problems.collecting():
         kind.check_values(actor, record, values)
-    problems.raise_any(Invalid.message if len(problems.raised) > 1 else None)
+    problems.raise_any(Invalid.message)
     return values
 
 
@@ -187,8 +187,7 @@ def submit(kind: Chain, actor: User, record_id: int, opinion: str | None = None)
         kind.check_values(actor, record, {f.name: getattr(record, f.name, None) for f in kind.form.fields})
     with problems.collecting():
         kind.check_submit(actor, record)
-    several = len(problems.raised) > 1
-    problems.raise_any("还有必填项、必传附件或填写有误的内容，请补充修改后再发起审批" if several else None)
+    problems.raise_any("还有必填项、必传附件或填写有误的内容，请补充修改后再发起审批")
     if record.status == FilingStatus.DRAFT:
         instance, result = process.start_instance(ref_of(kind, record), actor)
         record.instance_id = instance.id

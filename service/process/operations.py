@@ -258,11 +258,8 @@ def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef,
 
 def review_due_at(kind: str) -> dt.datetime | None:
     """办理时限 (企业规则): the end of the last of the kind's working days, counted from today in Beijing."""
-    days = rules.sla_days(kind)
-    if days is None:
-        return None
-    last = rules.working_calendar().add_working_days(china_today(), days)
-    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
+    last = rules.review_deadline(kind, china_today())
+    return None if last is None else dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
 
 
 def add_history(instance_id: int | None, ref: RecordRef, task_name: str, actor: User | None, action: str,

@@ -128,14 +128,20 @@ def value(key: str) -> Any:
     return definitions()[key].default if stored is None else stored
 
 
-def sla_days(kind: str) -> int | None:
-    key = f"sla_days_{kind}"
-    return int(value(key)) if key in definitions() else None
+def review_deadline(kind: str, start: dt.date) -> dt.date | None:
+    """The last working day of a review step of ``kind`` opened on ``start`` (its 办理时限 in the calendar),
+    or None when the chain has no 办理时限 — one read of the rules, as a step opens tasks."""
+    values = all_values()
+    days = values.get(f"sla_days_{kind}")
+    return None if days is None else _calendar(values).add_working_days(start, int(days))
 
 
 def working_calendar() -> WorkingCalendar:
     """The national working days with the administrator's additions: every working-day deadline uses it."""
-    values = all_values()
+    return _calendar(all_values())
+
+
+def _calendar(values: dict[str, Any]) -> WorkingCalendar:
     return WorkingCalendar(frozenset(dt.date.fromisoformat(d) for d in values["holidays"]),
                            frozenset(dt.date.fromisoformat(d) for d in values["workdays"]))
 
