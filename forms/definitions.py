@@ -144,8 +144,15 @@ def _object_schema(fields_: tuple[FieldDef, ...]) -> dict[str, Any]:
             prop["maxItems"] = f.max_rows
         if f.type == "refs":
             prop["items"] = {"type": "integer"}
-        props[f.name] = prop
+        props[f.name] = prop if f.required else nullable(prop)
     return {"properties": props, "required": [f.name for f in fields_ if f.required]}
+
+
+def nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """The same field, also empty: every field may be sent (and is stored in a draft) as null."""
+    if prop["type"] == "null" or (isinstance(prop["type"], list) and "null" in prop["type"]):
+        return prop
+    return {**prop, "type": [prop["type"], "null"], **({"enum": [*prop["enum"], None]} if "enum" in prop else {})}
 
 
 def _field_ui(f: FieldDef) -> dict[str, Any]:

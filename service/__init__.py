@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -55,11 +56,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class IdConverter(IntegerConverter):
-    """Record ids within PostgreSQL's integer range, so a huge id is a 404, not an overflow."""
+    """Record ids: any digits match, so every id answers 404 (never a 405 from a missed route), and one past
+    PostgreSQL's integer range is not found rather than an overflow."""
 
     def __init__(self, url_map: Any) -> None:
-        # 0 matches too (and is then simply not found): every id answers 404, never 405 from a missed route
         super().__init__(url_map, min=0, max=2**31 - 1)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > self.max:
+            raise NotFound()
+        return number
 
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

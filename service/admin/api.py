@@ -43,7 +43,7 @@ def deploy_process(key: str):
     return jsonify({"key": definition.key, "version": definition.version}), 201
 
 
-@bp.get("/admin/processes/<key>/versions/<int:version>/instances")
+@bp.get("/admin/processes/<key>/versions/<id:version>/instances")
 @documented("某版本运行中的实例", response=array(ANY_OBJECT))
 @roles_required(*ADMIN)
 def version_instances(key: str, version: int):
@@ -115,7 +115,7 @@ def update_rules():
 
 @bp.get("/admin/users")
 @documented("账号列表（kind=enterprise 企业账号或 staff 工作人员）", response=page_of(ANY_OBJECT),
-            query={"kind": choice("enterprise", "staff"), "q": STRING, **PAGING})
+            query={"kind": choice("enterprise", "staff"), "q": STRING, **PAGING}, errors=(422,))
 @roles_required(*ADMIN)
 def list_users():
     page, per_page = paging()
@@ -167,7 +167,7 @@ def update_bureau(region_code: str):
 
 
 @bp.get("/admin/audit")
-@documented("操作日志", query={"action": STRING, **PAGING}, response=page_of(ANY_OBJECT))
+@documented("操作日志", query={"action": STRING, **PAGING}, response=page_of(ANY_OBJECT), errors=(422,))
 @roles_required(*ADMIN)
 def audit_log():
     page, per_page = paging()

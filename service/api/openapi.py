@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
+from forms.definitions import nullable as nullable_field
+
 from ..filings.chains import Chain, chains
 from ..web.api import bp, public
 from ..web.docs import (
@@ -60,7 +62,8 @@ def _components(registered: dict[str, Chain]) -> dict[str, Schema]:
         schemas[f"form_{chain.key}"] = form
         issued = {name: {} for name, _label in chain.issued_fields}
         schemas[f"record_{chain.key}"] = {"allOf": [
-            {"type": "object", "properties": {**form.get("properties", {}), **issued}},
+            {"type": "object", "properties": {**{name: nullable_field(prop) for name, prop in
+                                                 form.get("properties", {}).items()}, **issued}},
             obj(("id", "status", "process_key"), id=INTEGER, status=STRING, status_label=STRING,
                 process_key=STRING, account_id=INTEGER, created_at=DATETIME, submitted_at=nullable(DATETIME),
                 decided_at=nullable(DATETIME), process_version=nullable(INTEGER),
@@ -136,6 +139,8 @@ def build_document(app: Flask) -> dict[str, Any]:
         view = app.view_functions[rule.endpoint]
         per_chain = "<kind_path>" in rule.rule
         for chain in registered.values() if per_chain else [None]:
+            if chain is not None and "<slot>" in rule.rule and not chain.form.attachments:
+                continue  # a chain without attachments has no slot to name
             path = rule.rule[len(PREFIX):].replace("<kind_path>", chain.path if chain else "")
             path = _ARGUMENT.sub(r"{\1}", path)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):

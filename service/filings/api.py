@@ -81,7 +81,7 @@ def delete_record(kind_path: str, record_id: int):
 @bp.put("/<kind_path>/<id:record_id>/attachments/<slot>")
 @documented("{label}：上传附件（PDF、JPEG 或 PNG，不超过 20 MB）", body=obj(("file",), file={"type": "string",
             "format": "binary"}), consumes="multipart/form-data", response=ATTACHMENT, status=201,
-            errors=(409, 413, 415))
+            errors=(409, 413, 415, 422))
 def put_attachment(kind_path: str, record_id: int, slot: str):
     upload = request.files.get("file")
     if upload is None:

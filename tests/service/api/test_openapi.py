@@ -26,7 +26,8 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(PREFIX + "/"):
             continue
-        for path in ([rule.rule.replace("<kind_path>", c.path) for c in chains] if "<kind_path>" in rule.rule
+        kinds = [c for c in chains if c.form.attachments or "<slot>" not in rule.rule]  # no slot, no route
+        for path in ([rule.rule.replace("<kind_path>", c.path) for c in kinds] if "<kind_path>" in rule.rule
                      else [rule.rule]):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 yield _ARG.sub(r"{\1}", path[len(PREFIX):]), method.lower(), app.view_functions[rule.endpoint]
