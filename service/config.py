@@ -85,7 +85,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": False,
-        "START_WORKER": True,
+        # off for web processes when `crane worker` runs beside them
+        "START_WORKER": os.environ.get("CRANE_START_WORKER", "1") != "0",
         "WORKER_POLL_SECONDS": 1.0,
         "CERTIFICATE_DIR": data_dir / "certificates",
         "FONT_DIR": Path(os.environ.get("CRANE_FONT_DIR") or data_dir / "fonts"),

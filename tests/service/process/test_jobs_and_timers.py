@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from freezegun import freeze_time
@@ -72,6 +73,31 @@ def test_leased_job_is_not_taken_by_another_worker(app, recorder):
     db.session.commit()
     run_once("w2")
     assert recorder == [{"n": 3}]
+
+
+def test_a_running_job_keeps_its_short_lease_alive(app, monkeypatch):
+    """A slow handler is not taken by another worker: the heartbeat renews the lease while it runs; a
+    dead worker's lease is short, so its job is free again within seconds."""
+    monkeypatch.setattr(outbox, "HEARTBEAT_SECONDS", 0.05)
+    seen = []
+
+    def lease_of(job_id):
+        with db.engine.connect() as connection:
+            return connection.scalar(select(Job.locked_until).where(Job.id == job_id))
+
+    def slow(payload):
+        seen.append(lease_of(payload["id"]))
+        time.sleep(0.4)
+        seen.append(lease_of(payload["id"]))
+
+    monkeypatch.setitem(app.extensions["crane"].jobs, "test.slow", JobHandler(slow))
+    job = outbox.enqueue("test.slow", {})
+    job.payload = json.dumps({"id": job.id})
+    db.session.commit()
+    run_once("w1")
+    first, last = seen
+    assert last > first  # renewed while running
+    assert outbox.LEASE <= dt.timedelta(seconds=30)
 
 
 def test_unknown_job_kind_is_refused(app):
