@@ -31,12 +31,15 @@ def is_candidate(actor: User, task: HumanTask) -> bool:
 
 
 def _visible_tasks(actor: User) -> Select:
-    """Bureau staff see their region's review tasks (any level); the administrator sees all."""
+    """Reviewers and chiefs see their region's review tasks (any level); a 监督员 only the supervision
+    tasks, as he sees only the filings assigned to him; the administrator sees all."""
     query = select(HumanTask).where(HumanTask.role != RoleKey.APPLICANT)
     if actor.role == RoleKey.ADMIN:
         return query
     if actor.role == RoleKey.APPLICANT:
         return query.where(false())
+    if actor.role == RoleKey.SUPERVISOR:
+        query = query.where(or_(HumanTask.role == RoleKey.SUPERVISOR, HumanTask.assignee_id == actor.id))
     return query.where(HumanTask.region_code == actor.region_code)
 
 
