@@ -84,6 +84,16 @@ def test_revoking_a_token(owner):
     assert owner.get("/me").status_code == 401
 
 
+def test_deactivation_ends_sessions_and_tokens_at_once(app, owner, make_api, login):
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    assert browser.get("/organizations").status_code == 200
+    admin = make_api("admin")
+    assert admin.patch(f"/admin/users/{owner.user.id}", json={"active": False}).status_code == 200
+    assert browser.get("/organizations").status_code == 302  # signed out on its next request
+    assert owner.get("/me").status_code == 401
+
+
 def test_pages_carry_a_strict_csp_and_no_inline_handler(app, owner, login):
     browser = app.test_client()
     login(browser, owner.user.username)
