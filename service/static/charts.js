@@ -5,7 +5,7 @@
   var holder = document.getElementById("charts");
   if (!holder || typeof echarts === "undefined") { return; }
   var figures = JSON.parse(holder.getAttribute("data-figures"));
-  var narrow = window.matchMedia("(max-width: 720px)").matches;
+  var phone = window.matchMedia("(max-width: 720px)");
   var font = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
   var base = {
     textStyle: { fontFamily: font, fontSize: 12 },
@@ -18,15 +18,20 @@
     return Object.assign({ name: name, type: "bar", data: data, barMaxWidth: 28 }, extra || {});
   }
 
-  function months() {  // "2026-11" → "26-11" on a phone, so twelve fit
-    return figures.months.map(function (m) { return narrow ? m.slice(2) : m; });
+  function months() {  // "2026-11" → "11月" on a phone, so twelve fit (asked at each drawing: a resize redraws)
+    return { type: "category", data: figures.months,
+             axisLabel: { formatter: function (m) { return phone.matches ? +m.slice(5) + "月" : m; } } };
+  }
+
+  function names(list) {  // a category per row, every one labelled (ECharts would skip some when crowded)
+    return { type: "category", inverse: true, data: list, axisLabel: { interval: 0 } };
   }
 
   var builders = {
     filings: function () {
       return {
-        xAxis: { type: "category", data: months() },
-        yAxis: { type: "value", minInterval: 1, name: "件" },
+        xAxis: months(),
+        yAxis: { type: "value", minInterval: 1 },
         series: figures.filings.map(function (s) { return bars(s.name, s.data, { stack: "filings" }); })
       };
     },
@@ -39,8 +44,8 @@
             return i.marker + i.seriesName + "：" + (i.value === null ? "—" : i.value + " 个工作日");
           }).join("<br>");
         } },
-        xAxis: { type: "value", name: "工作日", minInterval: 1 },
-        yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: names(rows.map(function (r) { return r.name; })),
         series: [bars("中位数", rows.map(function (r) { return r.median; })),
                  bars("90%分位数", rows.map(function (r) { return r.p90; }))]
       };
@@ -48,24 +53,24 @@
     bureaus: function () {
       var rows = figures.bureaus;
       return {
-        xAxis: { type: "value", minInterval: 1, name: "项" },
-        yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: names(rows.map(function (r) { return r.name; })),
         series: [bars("待审批", rows.map(function (r) { return r.open; })),
                  bars("已超期", rows.map(function (r) { return r.overdue; }), { itemStyle: { color: "#cf1322" } })]
       };
     },
     certificates: function () {
       return {
-        xAxis: { type: "category", data: months() },
-        yAxis: { type: "value", minInterval: 1, name: "本" },
+        xAxis: months(),
+        yAxis: { type: "value", minInterval: 1 },
         series: [bars("发证", figures.certificates.issued, { itemStyle: { color: "#389e0d" } }),
                  bars("注销/撤销/失效", figures.certificates.ended, { itemStyle: { color: "#8c8c8c" } })]
       };
     },
     regions: function () {
       return {
-        xAxis: { type: "value", minInterval: 1, name: "件" },
-        yAxis: { type: "category", inverse: true, data: figures.regions.names },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: names(figures.regions.names),
         series: figures.regions.series.map(function (s) { return bars(s.name, s.data, { stack: "regions" }); })
       };
     }
@@ -75,6 +80,8 @@
   holder.querySelectorAll("[data-chart]").forEach(function (el) {
     var build = builders[el.getAttribute("data-chart")];
     if (!build) { return; }
+    var rows = el.getAttribute("data-rows");  // a bar per row: as tall as its rows need
+    if (rows) { el.style.height = Math.max(300, 26 * rows + 80) + "px"; }
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(Object.assign({}, base, build()));
     el.setAttribute("data-rendered", "1");  // for the browser tests: drawn, not just laid out
