@@ -32,10 +32,9 @@ def referenced_records(fdef: FieldDef, value: Any) -> list[tuple[Chain | None, i
             for record in (db.session.get(kind.model, i) for i in ids) if record is not None]
 
 
-def cell_value(kind: Chain, name: str, record: Any) -> Any:
-    """A list column's value as the list shows it; dates and numbers stay what they are."""
-    value = getattr(record, name)
-    fdef = next((f for f in kind.form.fields if f.name == name), None)
+def cell_value(fdef: FieldDef | None, value: Any) -> Any:
+    """A list column's value as the list shows it (``fdef``: its form field, if it is one); dates and numbers
+    stay what they are."""
     if fdef is not None and fdef.type in ("ref", "refs"):
         return "、".join(label for _, _, label in referenced_records(fdef, value))
     if fdef is not None and fdef.options:
@@ -53,10 +52,12 @@ def _progress(page: Page, record: Any) -> str:
 
 
 def _rows(kind: Chain, pages: Iterator[Page]) -> Iterator[list[Any]]:
+    fields = {f.name: f for f in kind.form.fields}
+    columns = [(c, fields.get(c)) for c in kind.list_columns]
     for page in pages:
         for r in page.items:
             yield [r.id, r.status_label, _progress(page, r), r.account.username,
-                   *(cell_value(kind, c, r) for c in kind.list_columns), r.updated_at]
+                   *(cell_value(fdef, getattr(r, c)) for c, fdef in columns), r.updated_at]
 
 
 def list_sheet(kind: Chain, actor: User, tab: str = "", search: str = "", scope: str = "") -> Sheet:

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from openpyxl import load_workbook
 
+from service.extensions import db
 from service.filings.chains import chain_for
 from service.filings.queries import iter_records, list_records
 from service.types import CHINA
@@ -94,3 +95,18 @@ def test_the_list_page_exports_with_its_filters(owner, reviewer, submit_organiza
     unfiltered = client.get("/organizations").text
     assert 'href="/organizations/export"' in unfiltered
     assert _sheet(client.get("/organizations/export")).max_row - 1 == 6  # every submitted one, no draft
+
+
+def test_references_and_dates_as_the_list_shows_them(site, reviewer):
+    """安装告知's 设备 and 项目 are named as the list names them; 计划安装日期 is a date cell."""
+    kind = chain_for("installation_notice")
+    notice = db.session.get(kind.model, site["installation"])
+    machine = db.session.get(chain_for("property_filing").model, notice.property_filing_id)
+    project = db.session.get(chain_for("project").model, site["project"])
+    sheet = _sheet(reviewer.get("/installation-notices/export"))
+    headers = [c.value for c in sheet[1]]
+    assert headers[4:7] == [kind.label_of(c) for c in kind.list_columns]
+    row = [c for c in sheet[2]]
+    assert row[4].value == chain_for("property_filing").display(machine)
+    assert row[5].value == chain_for("project").display(project)
+    assert row[6].is_date and row[6].value.date() == notice.planned_date
