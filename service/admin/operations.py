@@ -61,7 +61,7 @@ def find_users(kind: str, q: str = "", page: int = 1, per_page: int = 20) -> tup
     return list(rows), total
 
 
-def iter_users(kind: str, q: str = "", chunk: int = 500) -> Iterator[User]:
+def iter_users(kind: str, q: str = "", chunk: int = 1000) -> Iterator[User]:
     """The whole list in list order, ``chunk`` accounts at a time (keyset on id)."""
     query = users_query(kind, q).options(joinedload(User.organization)).order_by(User.id).limit(chunk)
     after = 0

@@ -97,7 +97,7 @@ def list_records(kind: Chain, actor: User, tab: str = "", page: int = 1, per_pag
 
 
 def iter_records(kind: Chain, actor: User, tab: str = "", search: str = "", scope: str = "",
-                 chunk: int = 500) -> Iterator[Page]:
+                 chunk: int = 1000) -> Iterator[Page]:
     """The whole list in list order, ``chunk`` records at a time (keyset on id, so every chunk is one index
     range, never an OFFSET), each chunk annotated like a page: 100,000 records take the memory of one chunk."""
     query = list_query(kind, actor, tab, search, scope).options(

@@ -89,7 +89,7 @@ def list_tasks(actor: User, scope: str = "claimable", kind: str | None = None, p
 
 
 def iter_tasks(actor: User, scope: str = "claimable", kind: str | None = None,
-               chunk: int = 500) -> Iterator[HumanTask]:
+               chunk: int = 1000) -> Iterator[HumanTask]:
     """The whole list in list order, read ``chunk`` rows at a time (keyset on (created_at, id))."""
     query = tasks_query(actor, scope, kind).options(joinedload(HumanTask.assignee)).order_by(
         HumanTask.created_at, HumanTask.id).limit(chunk)
