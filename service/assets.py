@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, send_from_directory, url_for
 
-from .config import BPMN_JS_DIR
+from .config import BPMN_JS_DIR, ECHARTS_DIR
 
-VENDOR = {"bpmn-js": BPMN_JS_DIR}
+VENDOR = {"bpmn-js": BPMN_JS_DIR, "echarts": ECHARTS_DIR}
 
 bp = Blueprint("assets", __name__)
 

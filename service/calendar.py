@@ -45,6 +45,14 @@ class WorkingCalendar:
                 days -= 1
         return current
 
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end``: how long something took (same day: 0)."""
+        days, current = 0, start
+        while current < end:
+            current += dt.timedelta(days=1)
+            days += self.is_workday(current)
+        return days
+
     def require_notice(self, planned: dt.date | None, work: str) -> None:
         """The planned date leaves the bureau its working days of notice."""
         earliest = self.add_working_days(china_today(), NOTICE_WORKING_DAYS)

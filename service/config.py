@@ -20,6 +20,8 @@ TEMPLATE_DIR = (BUNDLE_DIR if INSTALLED else ROOT) / "templates"
 BPMN_DIR = (BUNDLE_DIR if INSTALLED else ROOT) / "bpmn_models"
 #: bpmn-js's distribution files, served under /vendor/bpmn-js/ (a wheel built without node_modules has none)
 BPMN_JS_DIR = BUNDLE_DIR / "bpmn-js" if INSTALLED else ROOT / "node_modules" / "bpmn-js" / "dist"
+#: ECharts' distribution files, served under /vendor/echarts/ (the 统计控制台's charts)
+ECHARTS_DIR = BUNDLE_DIR / "echarts" if INSTALLED else ROOT / "node_modules" / "echarts" / "dist"
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 

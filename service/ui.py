@@ -12,9 +12,9 @@ from sqlalchemy import select
 from forms.codes import PARAMETER_CODES
 from forms.definitions import FieldDef
 
-from .accounts.models import User
 from .extensions import db
 from .filings.chains import chains
+from .filings.exports import referenced_records
 from .filings.models import FilingStatus
 from .filings.queries import visible
 from .organizations.models import Organization
@@ -30,24 +30,15 @@ def localtime(value: dt.datetime | None) -> str:
 
 def referenced(fdef: FieldDef, value: Any, linked: bool = True) -> list[tuple[str | None, str]]:
     """(link, label) for each record a ref/refs field names, for 查看 pages."""
-    ids = value if isinstance(value, list) else [value] if value is not None else []
-    if fdef.ref == "supervisor":
-        return [(None, user.username) for user in (db.session.get(User, i) for i in ids) if user]
+    named = referenced_records(fdef, value)
     kind = chains().get(fdef.ref)
-    if kind is None:
-        return [(None, f"#{i}") for i in ids]
-    if not ids:
-        return []
-    # a link only where the viewer may open the record (a 施工单位 sees the owner's notice named, not linked)
-    openable = set(db.session.scalars(visible(kind, current_user).with_only_columns(kind.model.id)
-                                      .where(kind.model.id.in_(ids)))) if linked else set()
-    out = []
-    for record_id in ids:
-        record = db.session.get(kind.model, record_id)
-        if record is not None:
-            link = url_for("filings.view", kind_path=kind.path, record_id=record.id) if record.id in openable else None
-            out.append((link, kind.display(record)))
-    return out
+    openable: set[int] = set()
+    if linked and kind is not None and named:
+        # a link only where the viewer may open the record (a 施工单位 sees the owner's notice named, not linked)
+        openable = set(db.session.scalars(visible(kind, current_user).with_only_columns(kind.model.id)
+                                          .where(kind.model.id.in_([i for _, i, _ in named]))))
+    return [(url_for("filings.view", kind_path=kind.path, record_id=i) if kind and i in openable else None, label)
+            for _, i, label in named]
 
 
 def unit_label(uscc: str | None) -> str:

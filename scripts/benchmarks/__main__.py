@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import certificates, machines, units
+from . import certificates, export, machines, units
 from .common import DEFAULT_DATABASE_URL, ROOT
 
-SUITES = ("units", "machines", "certificates")
+SUITES = ("units", "machines", "certificates", "export")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -48,6 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=defaults.threads, help="waitress threads (default: 4)")
     parser.add_argument("--machines", type=int, default=machines.Options().machines,
                         help="suite machines: 产权备案 rows to seed (default: 100000)")
+    parser.add_argument("--rows", type=int, default=export.Options().rows,
+                        help="suite export: rows the administrator's 产权备案 list holds (default: 100000)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     for name in ("filings", "iterations", "engine_iterations", "applicants", "threads"):
@@ -64,11 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.suite == "certificates":
         return run_suite(certificates, certificates.Options(database_url=args.database_url), started)
+    if args.suite == "export":
+        return run_suite(export, export.Options(rows=args.rows, database_url=args.database_url,
+                                                output=_suite_output(args.output, export.Options().output)), started)
     if args.suite == "machines":
         return run_suite(machines, machines.Options(
             machines=args.machines, iterations=min(args.iterations, 100), threads=args.threads,
             database_url=args.database_url,
-            output=args.output if args.output != units.Options().output else machines.Options().output), started)
+            output=_suite_output(args.output, machines.Options().output)), started)
     output: Path = args.output if args.output.is_absolute() else Path.cwd() / args.output
     opts = units.Options(
         filings=args.filings, other_filings=args.other_filings, applicants=args.applicants,
@@ -83,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
     print(f"figures written to {shown} (run took {result['total_seconds']:.0f} s)")
     return 1 if args.check and not all(result["met"].values()) else 0
+
+
+def _suite_output(given: Path, suite_default: Path) -> Path:
+    """--output if given, else the suite's own file (the default names the units suite's)."""
+    return given if given != units.Options().output else suite_default
 
 
 def run_suite(suite: Any, opts: Any, started: float) -> int:

@@ -10,8 +10,10 @@ from ..audit import operations as audit
 from ..process import forms as review_forms
 from ..rules import operations as rules
 from ..web.api import actor, body, bp, page_json, paging, roles_required
-from ..web.docs import ANY_OBJECT, INTEGER, PAGING, STRING, array, choice, documented, obj, page_of
+from ..web.docs import ANY_OBJECT, BINARY, INTEGER, PAGING, STRING, array, choice, documented, obj, page_of
+from ..web.xlsx import XLSX_MIME, xlsx_response
 from . import operations, processes
+from .exports import users_filename, users_sheet
 from .schemas import form_out, role_out, rules_out
 
 ADMIN = (RoleKey.ADMIN,)
@@ -122,6 +124,15 @@ def list_users():
     kind = "staff" if request.args.get("kind") == "staff" else "enterprise"
     rows, total = operations.find_users(kind, request.args.get("q", ""), page, per_page)
     return page_json([operations.user_out(u) for u in rows], total, page, per_page)
+
+
+@bp.get("/admin/users/export")
+@documented("账号列表：导出（.xlsx；kind=enterprise 企业账号或 staff 工作人员，q 同列表）", response=BINARY,
+            produces=XLSX_MIME, query={"kind": choice("enterprise", "staff"), "q": STRING})
+@roles_required(*ADMIN)
+def export_users():
+    kind = "staff" if request.args.get("kind") == "staff" else "enterprise"
+    return xlsx_response(users_filename(kind), [users_sheet(kind, request.args.get("q", ""))])
 
 
 @bp.post("/admin/users")

@@ -27,7 +27,9 @@ from ..process import forms as review_forms
 from ..process.models import FormDefinition
 from ..rules import operations as rules
 from ..web.pages import shows_errors
+from ..web.xlsx import xlsx_response
 from . import operations
+from .exports import users_filename, users_sheet
 from .pages import admin_only
 
 bp = admin_only(Blueprint("admin", __name__, url_prefix="/admin"))
@@ -105,6 +107,13 @@ def enterprises():
     rows, total = operations.find_users("enterprise", q, page, ACCOUNTS_PER_PAGE)
     return render_template("admin/enterprises.html", rows=rows, total=total, q=q, page=page,
                            pages=_pages(total, ACCOUNTS_PER_PAGE))
+
+
+@bp.get("/<any(enterprises, staff):listed>/export")
+def export_accounts(listed: str):
+    """导出 of 企业账号 or 工作人员 with the page's search, every page of it."""
+    kind = "enterprise" if listed == "enterprises" else "staff"
+    return xlsx_response(users_filename(kind), [users_sheet(kind, _query())])
 
 
 STAFF_FIELDS = ("username", "password", "role", "region_code", "email", "phone")

@@ -8,7 +8,7 @@ from flask import jsonify, request, send_file
 
 from ..errors import Invalid
 from ..web.api import actor, body, bp, public
-from ..web.docs import DATE, STRING, documented, obj, ref
+from ..web.docs import BINARY, DATE, STRING, documented, obj, ref
 from . import files, operations
 from .schemas import certificate_out, verify_out
 
@@ -40,7 +40,7 @@ def get_certificate(registration_id: int):
 
 
 @bp.get("/certificates/<number>/<any(pdf, ofd):fmt>")
-@documented("下载证书（PDF 或 OFD）", response={"type": "string", "format": "binary"},
+@documented("下载证书（PDF 或 OFD）", response=BINARY,
             produces="application/octet-stream")
 def certificate_file(number: str, fmt: str):
     cert = operations.issued_by_number(actor(), number)

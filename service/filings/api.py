@@ -6,9 +6,11 @@ from flask import jsonify, request
 
 from ..errors import Invalid, NotFound
 from ..web.api import actor, body, bp, choice_arg, page_json, paging
-from ..web.docs import FORM, PAGING, RECORD, STRING, array, choice, documented, obj, page_of
+from ..web.docs import BINARY, FORM, PAGING, RECORD, STRING, array, choice, documented, obj, page_of
+from ..web.xlsx import XLSX_MIME, xlsx_response
 from . import operations
 from .chains import Chain, chain_at
+from .exports import list_filename, list_sheet
 from .models import TABS
 from .queries import STAFF_SCOPES, list_records
 from .schemas import choices_out, record_out
@@ -46,6 +48,17 @@ def list_kind(kind_path: str):
     page, per_page = paging()
     result = list_records(kind, actor(), status, page, per_page, request.args.get("q", "").strip(), scope)
     return page_json([record_out(kind, r) for r in result.items], result.total, page, per_page)
+
+
+@bp.get("/<kind_path>/export")
+@documented("{label}：导出（.xlsx，筛选同列表，全部页）", query={"status": choice(*TABS),
+            "scope": choice(*STAFF_SCOPES), "q": STRING}, response=BINARY, produces=XLSX_MIME, errors=(422,))
+def export_kind(kind_path: str):
+    kind = _kind(kind_path)
+    status = choice_arg("status", TABS, "状态应为 draft、in_review、approved 或 terminated")
+    scope = choice_arg("scope", STAFF_SCOPES, "scope 应为 todo（待审批）或 mine（我发起的），不填为显示全部")
+    return xlsx_response(list_filename(kind, status, scope),
+                         [list_sheet(kind, actor(), status, request.args.get("q", "").strip(), scope)])
 
 
 @bp.get("/<kind_path>/choices")

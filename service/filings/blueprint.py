@@ -34,8 +34,10 @@ from ..extensions import db
 from ..process.operations import with_role_names
 from ..web.pages import shows_errors
 from ..web.resume import resumed_form
+from ..web.xlsx import xlsx_response
 from . import operations
 from .chains import Chain, chain_at
+from .exports import list_filename, list_sheet
 from .models import EDITABLE, STATUS_LABELS, TABS
 from .queries import STAFF_SCOPES, list_records
 
@@ -157,23 +159,35 @@ def _save_with_files(kind: Chain, current: Any | None):
     return redirect(url_for("filings.view", kind_path=kind.path, record_id=record.id))
 
 
+def _list_filters() -> tuple[str, str, str]:
+    """The list's tab, search and scope as the page's address gives them (anything unknown: none)."""
+    tab = request.args.get("status", "")
+    scope = request.args.get("scope", "")
+    return (tab if tab in TABS else "", request.args.get("q", "").strip(),
+            scope if scope in STAFF_SCOPES and not current_user.is_applicant else "")
+
+
 @bp.get("/<kind_path>")
 @login_required
 def index(kind_path: str):
     kind = _kind(kind_path)
-    tab = request.args.get("status", "")
-    if tab not in TABS:
-        tab = ""
+    tab, q, scope = _list_filters()
     page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
-    q = request.args.get("q", "").strip()
-    scope = request.args.get("scope", "")
-    scope = scope if scope in STAFF_SCOPES and not current_user.is_applicant else ""
     result = list_records(kind, current_user, tab, page, 20, q, scope)
     actions = {r.id: operations.record_actions(kind, current_user, r) for r in result.items}
     return render_template("filings/list.html", kind=kind, result=result, tab=tab, tabs=TABS, q=q, actions=actions,
                            scope=scope, scopes=STAFF_SCOPES,
                            regions=REGIONS, status_labels=STATUS_LABELS, editable=EDITABLE,
                            can_file=current_user.is_applicant and current_user.unit_type in kind.filers)
+
+
+@bp.get("/<kind_path>/export")
+@login_required
+def export(kind_path: str):
+    """导出: the list as it stands on the page (tab, scope, search), every page of it."""
+    kind = _kind(kind_path)
+    tab, q, scope = _list_filters()
+    return xlsx_response(list_filename(kind, tab, scope), [list_sheet(kind, current_user, tab, q, scope)])
 
 
 @bp.route("/<kind_path>/new", methods=["GET", "POST"])

@@ -7,22 +7,38 @@ from flask import jsonify, request
 from ..errors import Invalid
 from ..filings.chains import chains
 from ..web.api import actor, body, bp, choice_arg, page_json, paging
-from ..web.docs import ANY_OBJECT, PAGING, STRING, choice, documented, page_of, ref
+from ..web.docs import ANY_OBJECT, BINARY, PAGING, STRING, choice, documented, page_of, ref
+from ..web.xlsx import XLSX_MIME, xlsx_response
 from . import operations
+from .exports import tasks_filename, tasks_sheet
 from .schemas import task_out
+
+
+def _filters() -> tuple[str, str | None]:
+    scope = choice_arg("scope", operations.SCOPES, "scope 应为 claimable、mine 或 all", "claimable")
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in chains():
+        raise Invalid.field("kind", "kind 应为业务流程键，如 organization、property_filing")
+    return scope, kind
 
 
 @bp.get("/tasks")
 @documented("待审批任务（claimable 待认领、mine 我的待办、all 全部）", response=page_of("Task"),
             query={"scope": choice(*operations.SCOPES), "kind": STRING, **PAGING}, errors=(422,))
 def list_tasks():
-    scope = choice_arg("scope", operations.SCOPES, "scope 应为 claimable、mine 或 all", "claimable")
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in chains():
-        raise Invalid.field("kind", "kind 应为业务流程键，如 organization、property_filing")
+    scope, kind = _filters()
     page, per_page = paging()
     rows, total = operations.list_tasks(actor(), scope, kind, page, per_page)
     return page_json([task_out(t) for t in rows], total, page, per_page)
+
+
+@bp.get("/tasks/export")
+@documented("待审批任务：导出（.xlsx，筛选同列表，全部页）",
+            query={"scope": choice(*operations.SCOPES), "kind": STRING}, response=BINARY,
+            produces=XLSX_MIME, errors=(422,))
+def export_tasks():
+    scope, kind = _filters()
+    return xlsx_response(tasks_filename(scope, kind), [tasks_sheet(actor(), scope, kind)])
 
 
 @bp.get("/tasks/<id:task_id>")

@@ -15,21 +15,36 @@ from ..filings.operations import attachments_of, history_of
 from ..process.forms import task_form
 from ..web.pages import shows_errors
 from ..web.resume import resumed_form
+from ..web.xlsx import xlsx_response
 from . import operations
+from .exports import tasks_filename, tasks_sheet
 
 bp = Blueprint("tasks", __name__)
+
+
+def _filters() -> tuple[str, str | None]:
+    """The list's scope and kind as the page's address gives them (anything unknown: the default)."""
+    scope = request.args.get("scope", "claimable")
+    kind = request.args.get("kind") or None
+    return scope if scope in operations.SCOPES else "claimable", kind if kind in chains() else None
 
 
 @bp.get("/tasks")
 @login_required
 def index():
-    scope = request.args.get("scope", "claimable")
-    scope = scope if scope in operations.SCOPES else "claimable"
-    kind = request.args.get("kind") or None
+    scope, kind = _filters()
     page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
-    rows, total = operations.list_tasks(current_user, scope, kind if kind in chains() else None, page, 20)
+    rows, total = operations.list_tasks(current_user, scope, kind, page, 20)
     return render_template("tasks/list.html", rows=rows, total=total, page=page, scope=scope,
                            scopes=operations.SCOPES, kinds=chains(), kind=kind, regions=REGIONS)
+
+
+@bp.get("/tasks/export")
+@login_required
+def export():
+    """导出: the list as the page shows it (scope, kind), every page of it."""
+    scope, kind = _filters()
+    return xlsx_response(tasks_filename(scope, kind), [tasks_sheet(current_user, scope, kind)])
 
 
 def _task_page(task_id: int, exc: DomainError | None = None) -> str:

@@ -19,6 +19,8 @@ BOOLEAN: Schema = {"type": "boolean"}
 DATE: Schema = {"type": "string", "format": "date"}
 DATETIME: Schema = {"type": "string", "format": "date-time"}
 ANY_OBJECT: Schema = {"type": "object"}
+#: a file in the answer (a certificate, an .xlsx export)
+BINARY: Schema = {"type": "string", "format": "binary"}
 #: a chain route's body or answer: the chain's form (``form_<key>``) or record (``record_<key>``)
 FORM, RECORD = "form", "record"
 

@@ -106,9 +106,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory, dists: Dists) -> Install
     return Installed(venv, python, venv / "bin" / "crane")
 
 
-def _bpmn_js_files() -> set[str]:
-    """The bpmn-js files the templates load from /vendor/bpmn-js/."""
-    pattern = re.compile(r"package='bpmn-js', filename='([^']+)'")
+def _vendor_files(package: str) -> set[str]:
+    """The files of an npm package the templates load from /vendor/<package>/."""
+    pattern = re.compile(rf"package='{package}', filename='([^']+)'")
     return {m for path in (ROOT / "templates").rglob("*.html") for m in pattern.findall(path.read_text("utf-8"))}
 
 
@@ -130,8 +130,9 @@ def test_the_distributions_carry_the_package_data(dists: Dists):
         *(f"service/bundled/bpmn_models/{key}.bpmn" for key in DIAGRAMS),
         *(f"service/migrations/versions/{p.name}" for p in (ROOT / "service/migrations/versions").glob("*.py")),
     }
-    if BPMN_JS.is_dir():
-        expected |= {f"service/bundled/bpmn-js/{name}" for name in _bpmn_js_files()}
+    for package in ("bpmn-js", "echarts"):
+        if (ROOT / "node_modules" / package).is_dir():
+            expected |= {f"service/bundled/{package}/{name}" for name in _vendor_files(package)}
     assert expected - names == set()
     assert not any(name.startswith(("tests/", "templates/", "bpmn_models/", "node_modules/")) for name in names)
     if dists.sdist is not None:  # the wheel above was built from it
