@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import tempfile
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -23,6 +26,7 @@ from .errors import DomainError
 from .extensions import db
 from .process.worker import start_in_process, worker_loop
 from .reference import load_reference_data
+from .web.metrics import serve_on_port
 
 
 def _app(*_: object) -> Flask:
@@ -74,15 +78,42 @@ def ministry_sim_command(host: str, port: int, delay: float | None, register_fil
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=int, help="每个进程的线程数")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Web 进程数；大于 1 时由 gunicorn 运行（仅 Linux）")
+@click.option("--no-worker", is_flag=True, help="不在 Web 进程内运行后台任务（由 crane worker 进程运行）")
+def serve_command(host: str, port: int, threads: int, workers: int, no_worker: bool) -> None:
     """Migrate, load reference data, start the background worker and serve."""
     prepare_database()
     app = current_app._get_current_object()
-    if app.config["START_WORKER"]:
-        start_in_process(app)
     click.echo(f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    if workers > 1:
+        _exec_gunicorn(host, port, threads, workers, no_worker)
+    if app.config["START_WORKER"] and not no_worker:
+        start_in_process(app)
+    if app.config["METRICS_PORT"]:
+        serve_on_port(app, host, app.config["METRICS_PORT"])
     serve(app, host=host, port=port, threads=threads, ident="crane")
+
+
+def _exec_gunicorn(host: str, port: int, threads: int, workers: int, no_worker: bool) -> NoReturn:
+    """Become gunicorn with ``workers`` processes. A new interpreter, so that each worker's metrics go to the
+    shared directory from the first import on (prometheus-client decides that when it is imported)."""
+    if not sys.platform.startswith("linux"):
+        raise click.ClickException("--workers 大于 1 需要 Linux（gunicorn）；其他系统请运行多个 crane serve 进程")
+    env = dict(os.environ)
+    metrics_dir = Path(env.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="crane-metrics-"))
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):  # an earlier run's counts are not this one's
+        stale.unlink()
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    if no_worker:
+        env["CRANE_START_WORKER"] = "0"
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
+               "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+               "--worker-class", "gthread", "service.wsgi:app"]
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)  # noqa: S606 - our interpreter, our arguments
 
 
 @main.command("worker")

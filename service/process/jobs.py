@@ -12,9 +12,11 @@ import datetime as dt
 import json
 import logging
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import and_, func, not_, or_, select, update
 
 from ..extensions import db
 from ..registry import registry
@@ -98,3 +100,17 @@ def run_due_jobs(worker_id: str, limit: int = 20) -> int:
         db.session.commit()
         ran += 1
     return ran
+
+
+def gauges() -> Iterator[GaugeMetricFamily]:
+    """Jobs waiting, leased by a worker now, and given up — counted from the table when /metrics is scraped."""
+    now = utcnow()
+    leased = and_(Job.locked_until.is_not(None), Job.locked_until >= now)
+    pending = Job.status == JobStatus.PENDING
+    queued, running, failed = db.session.execute(select(
+        func.count().filter(and_(pending, not_(leased))), func.count().filter(and_(pending, leased)),
+        func.count().filter(Job.status == JobStatus.FAILED))).one()
+    family = GaugeMetricFamily("crane_jobs", "Background jobs by state (read from the job table)", labels=["state"])
+    for state, count in (("queued", queued), ("running", running), ("failed", failed)):
+        family.add_metric([state], count)
+    yield family
