@@ -117,9 +117,12 @@ def _exec_gunicorn(host: str, port: int, threads: int, workers: int, no_worker: 
 
 
 @main.command("worker")
-def worker_command() -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="CRANE_METRICS_PORT 监听的地址")
+def worker_command(host: str) -> None:
     """Run a background worker (jobs and timers) until interrupted."""
     app = current_app._get_current_object()
+    if app.config["METRICS_PORT"]:  # what the jobs count (ministry exchanges, certificates) is counted here
+        serve_on_port(app, host, app.config["METRICS_PORT"])
     stop = threading.Event()
     try:
         worker_loop(app, stop)
