@@ -7,6 +7,8 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -14,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
+from sqlalchemy import text
 from waitress import serve
 
 from . import create_app
@@ -38,11 +41,31 @@ def main() -> None:
     """建筑起重机械电子证照管理服务平台."""
 
 
+#: the PostgreSQL advisory lock that makes processes starting at once migrate one after another
+MIGRATION_LOCK = 0x6372616E65  # "crane"
+
+
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Web and worker processes, on one machine or several, may start together after an upgrade: on
+    PostgreSQL they take turns, so that no two apply the same migration (SQLite has one machine, one writer)."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+
+
 def prepare_database() -> list[str]:
-    """Apply migrations and load reference data; safe to run on every start."""
-    upgrade()
-    deployed = load_reference_data()
-    db.session.commit()
+    """Apply migrations and load reference data; safe to run on every start, by several processes at once."""
+    with _one_at_a_time():
+        upgrade()
+        deployed = load_reference_data()
+        db.session.commit()
     return deployed
 
 
