@@ -10,6 +10,7 @@ rolled back and says so, a job is retried by the outbox.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -26,6 +27,7 @@ from flask import Flask, current_app
 
 from .errors import DomainError
 
+log = logging.getLogger(__name__)
 #: the areas files are kept in: uploaded attachments, and the certificates' PDF and OFD
 AREAS = ("files", "certificates")
 
@@ -95,7 +97,8 @@ class LocalStore:
         with contextlib.suppress(OSError):  # told below
             self.root.mkdir(parents=True, exist_ok=True)
         if not (self.root.is_dir() and os.access(self.root, os.W_OK)):
-            raise StoreUnavailable(f"文件存储目录 {self.root} 不存在或不可写")
+            log.warning("file store %s is not a writable directory", self.root)
+            raise StoreUnavailable("文件存储目录不存在或不可写")
 
 
 class S3Store:
@@ -150,7 +153,10 @@ class S3Store:
             token = {"ContinuationToken": page["NextContinuationToken"]}
 
     def check(self) -> None:
-        self._call("head_bucket")
+        try:
+            self._call("head_bucket")
+        except FileNotFoundError:
+            raise StoreUnavailable(f"文件存储的存储桶 {self.bucket} 不存在") from None
 
 
 def _s3_client(endpoint_url: str | None) -> Any:

@@ -17,6 +17,7 @@ from service.attachments.storage import FileStore, key_for
 from service.extensions import db
 from service.process.models import Job, JobStatus
 from service.process.worker import run_once
+from service.storage import build_stores
 from tests import factories
 
 
@@ -106,3 +107,10 @@ def test_readiness_asks_the_object_store(s3_store, moto_s3, client):
     answer = client.get("/readyz")
     assert answer.status_code == 503 and answer.json["failing"] == ["storage"], answer.json
     assert "文件存储" in answer.json["checks"]["storage"]
+
+
+def test_a_missing_bucket_is_named(app, moto_s3, client, monkeypatch):
+    stores = build_stores({"STORAGE_URL": "s3://no-such-bucket/crane", "S3_ENDPOINT_URL": moto_s3.url})
+    monkeypatch.setitem(app.extensions, "crane.stores", stores)
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and "no-such-bucket" in answer.json["checks"]["storage"], answer.json
