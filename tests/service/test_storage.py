@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 
 from flask import current_app
@@ -114,3 +115,30 @@ def test_a_missing_bucket_is_named(app, moto_s3, client, monkeypatch):
     monkeypatch.setitem(app.extensions, "crane.stores", stores)
     answer = client.get("/readyz")
     assert answer.status_code == 503 and "no-such-bucket" in answer.json["checks"]["storage"], answer.json
+
+
+def test_files_chosen_on_a_page_survive_a_failed_save_on_s3(s3_store, moto_s3, app, owner, login):
+    bucket, prefix = s3_store
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    data = factories.organization_data()
+    chosen = {"file_business_license": (io.BytesIO(factories.PDF_BYTES + b"% chosen once"), "执照.pdf")}
+    failed = browser.post("/organizations/new", data={**data, "contact_phone": "1", **chosen},
+                          content_type="multipart/form-data")
+    assert failed.status_code == 422 and "已选择：执照.pdf" in failed.text
+    assert any(key.startswith(f"{prefix}/files/") for key in moto_s3.keys(bucket))
+    token = re.search(r'name="staged_business_license" value="([^"]+)"', failed.text)[1]
+    assert browser.post("/organizations/new", data={**data, "staged_business_license": token}).status_code == 302
+    record_id = owner.get("/organizations").json["items"][0]["id"]
+    assert [a["filename"] for a in owner.get(f"/organizations/{record_id}").json["attachments"]] == ["执照.pdf"]
+
+
+def test_a_page_upload_while_the_store_is_away_says_so(s3_store, moto_s3, app, owner, login):
+    browser = app.test_client()
+    login(browser, owner.user.username)
+    moto_s3.stop()
+    answer = browser.post("/organizations/new", data={
+        **factories.organization_data(), "file_business_license": (io.BytesIO(factories.PDF_BYTES), "执照.pdf")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 503 and "文件存储暂时无法访问" in answer.text
+    assert owner.get("/organizations").json["total"] == 0
