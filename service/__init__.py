@@ -117,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
         # no inline script nor handler anywhere: whatever gets injected cannot run
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
     health.init_app(app)
 
     return app
