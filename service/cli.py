@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
 import tempfile
@@ -30,6 +31,8 @@ from .extensions import db
 from .process.worker import start_in_process, worker_loop
 from .reference import load_reference_data
 from .web.metrics import serve_on_port
+
+log = logging.getLogger(__name__)
 
 
 def _app(*_: object) -> Flask:
@@ -109,9 +112,12 @@ def serve_command(host: str, port: int, threads: int, workers: int, no_worker: b
     """Migrate, load reference data, start the background worker and serve."""
     prepare_database()
     app = current_app._get_current_object()
-    click.echo(f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    _say(app, f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if workers > 1:
-        _exec_gunicorn(host, port, threads, workers, no_worker)
+        _exec_gunicorn(host, port, threads, workers, no_worker, Path(metrics_dir or tempfile.mkdtemp("-metrics")))
+    if metrics_dir:
+        _forget_counts(Path(metrics_dir))
     if app.config["START_WORKER"] and not no_worker:
         start_in_process(app)
     if app.config["METRICS_PORT"]:
@@ -119,16 +125,29 @@ def serve_command(host: str, port: int, threads: int, workers: int, no_worker: b
     serve(app, host=host, port=port, threads=threads, ident="crane")
 
 
-def _exec_gunicorn(host: str, port: int, threads: int, workers: int, no_worker: bool) -> NoReturn:
+def _say(app: Flask, message: str) -> None:
+    """A word at start: a log line when the logs are JSON (so that every line is), else plain text."""
+    if app.config["LOG_FORMAT"] == "json":
+        log.info(message)
+    else:
+        click.echo(message)
+
+
+def _forget_counts(metrics_dir: Path) -> None:
+    """An earlier run's counts are not this one's (prometheus-client's multiprocess files)."""
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+
+
+def _exec_gunicorn(host: str, port: int, threads: int, workers: int, no_worker: bool,
+                   metrics_dir: Path) -> NoReturn:
     """Become gunicorn with ``workers`` processes. A new interpreter, so that each worker's metrics go to the
     shared directory from the first import on (prometheus-client decides that when it is imported)."""
     if not sys.platform.startswith("linux"):
         raise click.ClickException("--workers 大于 1 需要 Linux（gunicorn）；其他系统请运行多个 crane serve 进程")
+    _forget_counts(metrics_dir)
     env = dict(os.environ)
-    metrics_dir = Path(env.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="crane-metrics-"))
-    metrics_dir.mkdir(parents=True, exist_ok=True)
-    for stale in metrics_dir.glob("*.db"):  # an earlier run's counts are not this one's
-        stale.unlink()
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     if no_worker:
         env["CRANE_START_WORKER"] = "0"

@@ -16,6 +16,16 @@ from .process.worker import start_in_process
 from .web.metrics import serve_on_port
 
 preload_app = True
+if os.environ.get("CRANE_LOG_FORMAT") == "json":  # gunicorn's own lines as JSON too, like the app's
+    logconfig_dict = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "service.web.logs.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": "INFO"},
+        "loggers": {"gunicorn.error": {"level": "INFO", "propagate": True},
+                    # the app writes a richer line of each request (request id, account)
+                    "gunicorn.access": {"level": "WARNING", "propagate": True}},
+    }
 #: gunicorn believes no one's X-Forwarded-Proto: the app's CRANE_TRUSTED_PROXIES alone decides whom to believe
 forwarded_allow_ips = ""
 
