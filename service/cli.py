@@ -26,6 +26,7 @@ from .attachments.operations import sweep_orphans
 from .certificates.fonts import ensure_subset
 from .certificates.simulator import NationalRegister
 from .certificates.simulator import create_app as create_simulator
+from .config import metrics_multiprocess_dir
 from .errors import DomainError
 from .extensions import db
 from .process.worker import start_in_process, worker_loop
@@ -113,7 +114,7 @@ def serve_command(host: str, port: int, threads: int, workers: int, no_worker: b
     prepare_database()
     app = current_app._get_current_object()
     _say(app, f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
-    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    metrics_dir = metrics_multiprocess_dir()
     if workers > 1:
         _exec_gunicorn(host, port, threads, workers, no_worker, Path(metrics_dir or tempfile.mkdtemp("-metrics")))
     if metrics_dir:

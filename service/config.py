@@ -61,6 +61,17 @@ def check_ministry(config: dict[str, Any]) -> None:
                                  "CRANE_MINISTRY_APP_SECRET（仍是模拟器的默认值）：请设置住建部分配的凭据后再启动")
 
 
+def log_format() -> str:
+    """``json``: one JSON object a line; anything else: plain text (read before an app exists by gunicorn's set-up)."""
+    return os.environ.get("CRANE_LOG_FORMAT", "text")
+
+
+def metrics_multiprocess_dir() -> str:
+    """prometheus-client's own variable (it reads it when imported): set, each process writes its counts there
+    and a scrape adds up every process's."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
 def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("CRANE_DATA_DIR") or default_data_dir())
@@ -97,7 +108,7 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "METRICS": os.environ.get("CRANE_METRICS", "0") == "1",
         "METRICS_PORT": int(os.environ.get("CRANE_METRICS_PORT", "0") or 0),
         # "json": one JSON object a line (time, level, message, request id, request, account); else plain text
-        "LOG_FORMAT": os.environ.get("CRANE_LOG_FORMAT", "text"),
+        "LOG_FORMAT": log_format(),
         "FONT_DIR": Path(os.environ.get("CRANE_FONT_DIR") or data_dir / "fonts"),
         # where the certificates' QR codes point: the public /verify page of this installation
         "PUBLIC_URL": os.environ.get("CRANE_PUBLIC_URL", "http://127.0.0.1:5000"),

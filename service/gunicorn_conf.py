@@ -6,17 +6,17 @@ which outlives the workers, answers ``/metrics`` on a port of its own."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from prometheus_client import multiprocess
 
+from .config import log_format
 from .extensions import db
 from .process.worker import start_in_process
 from .web.metrics import serve_on_port
 
 preload_app = True
-if os.environ.get("CRANE_LOG_FORMAT") == "json":  # gunicorn's own lines as JSON too, like the app's
+if log_format() == "json":  # gunicorn's own lines as JSON too, like the app's
     logconfig_dict = {
         "version": 1, "disable_existing_loggers": False,
         "formatters": {"json": {"()": "service.web.logs.JsonFormatter"}},
@@ -31,8 +31,9 @@ forwarded_allow_ips = ""
 
 
 def when_ready(server: Any) -> None:
-    if port := int(os.environ.get("CRANE_METRICS_PORT", "0") or 0):
-        serve_on_port(server.app.wsgi(), server.address[0][0], port)
+    app = server.app.wsgi()
+    if app.config["METRICS_PORT"]:
+        serve_on_port(app, server.address[0][0], app.config["METRICS_PORT"])
 
 
 def post_fork(_server: Any, worker: Any) -> None:

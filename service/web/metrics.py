@@ -9,7 +9,6 @@ worker answers it, adds them up.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from waitress import create_server
 
+from ..config import metrics_multiprocess_dir
 from ..registry import registry
 
 REQUESTS = Counter("crane_http_requests", "HTTP requests answered", ["method", "endpoint", "status"])
@@ -53,7 +53,7 @@ class _ScrapeTime(Collector):
 
 def exposition(app: Flask) -> bytes:
     counted: CollectorRegistry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if metrics_multiprocess_dir():
         counted = CollectorRegistry()
         MultiProcessCollector(counted)
     scraped = CollectorRegistry(auto_describe=False)
