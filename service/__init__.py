@@ -7,13 +7,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import accounts, assets, certificates, errors, filings, registry, ui
+from . import accounts, assets, certificates, errors, filings, health, registry, storage, ui
 from . import models as _models  # noqa: F401 - every table registered before migrations or queries
 from .accounts import api as _accounts_api  # noqa: F401 - routes on the API blueprint
 from .accounts import blueprint as accounts_pages
@@ -33,13 +33,14 @@ from .home import blueprint as home
 from .installations.chain import InstallationNoticeChain
 from .machines.chain import PropertyFilingChain
 from .organizations.chain import OrganizationChain
+from .process import jobs
 from .projects.chain import ProjectChain
 from .registrations.chain import UseRegistrationChain
 from .rules import operations as rules
 from .statistics import blueprint as statistics_pages
 from .tasks import api as _tasks_api  # noqa: F401
 from .tasks import blueprint as task_pages
-from .web import api, limits, resume
+from .web import api, limits, logs, metrics, resume
 from .web.transaction import TransactionalFlask
 from .workers.chain import WorkerChain
 
@@ -91,7 +92,10 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if app.config["PASSWORD_HASH_FAST"]
         else PasswordHasher())
 
+    logs.init_app(app)  # first: the request id and start time every later hook may use
+    metrics.init_app(app)
     db.init_app(app)
+    storage.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -100,7 +104,7 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     limits.init_app(app)
     ui.init_app(app)
 
-    registry.init_app(app)
+    registry.init_app(app).gauges.append(jobs.gauges)
     rules.init_app(app)
     accounts.init_app(app)
     filings.init_app(app, [chain() for chain in chains])
@@ -121,9 +125,6 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
-    @app.get("/healthz")
-    def healthz():
-        db.session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    health.init_app(app)
 
     return app

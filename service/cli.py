@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
+from sqlalchemy import text
 from waitress import serve
 
 from . import create_app
@@ -19,10 +26,14 @@ from .attachments.operations import sweep_orphans
 from .certificates.fonts import ensure_subset
 from .certificates.simulator import NationalRegister
 from .certificates.simulator import create_app as create_simulator
+from .config import metrics_multiprocess_dir
 from .errors import DomainError
 from .extensions import db
 from .process.worker import start_in_process, worker_loop
 from .reference import load_reference_data
+from .web.metrics import serve_on_port
+
+log = logging.getLogger(__name__)
 
 
 def _app(*_: object) -> Flask:
@@ -34,11 +45,31 @@ def main() -> None:
     """建筑起重机械电子证照管理服务平台."""
 
 
+#: the PostgreSQL advisory lock that makes processes starting at once migrate one after another
+MIGRATION_LOCK = 0x6372616E65  # "crane"
+
+
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Web and worker processes, on one machine or several, may start together after an upgrade: on
+    PostgreSQL they take turns, so that no two apply the same migration (SQLite has one machine, one writer)."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+
+
 def prepare_database() -> list[str]:
-    """Apply migrations and load reference data; safe to run on every start."""
-    upgrade()
-    deployed = load_reference_data()
-    db.session.commit()
+    """Apply migrations and load reference data; safe to run on every start, by several processes at once."""
+    with _one_at_a_time():
+        upgrade()
+        deployed = load_reference_data()
+        db.session.commit()
     return deployed
 
 
@@ -74,21 +105,67 @@ def ministry_sim_command(host: str, port: int, delay: float | None, register_fil
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=int, help="每个进程的线程数")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Web 进程数；大于 1 时由 gunicorn 运行（仅 Linux）")
+@click.option("--no-worker", is_flag=True, help="不在 Web 进程内运行后台任务（由 crane worker 进程运行）")
+def serve_command(host: str, port: int, threads: int, workers: int, no_worker: bool) -> None:
     """Migrate, load reference data, start the background worker and serve."""
     prepare_database()
     app = current_app._get_current_object()
-    if app.config["START_WORKER"]:
+    _say(app, f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    metrics_dir = metrics_multiprocess_dir()
+    if workers > 1:
+        _exec_gunicorn(host, port, threads, workers, no_worker, Path(metrics_dir or tempfile.mkdtemp("-metrics")))
+    if metrics_dir:
+        _forget_counts(Path(metrics_dir))
+    if app.config["START_WORKER"] and not no_worker:
         start_in_process(app)
-    click.echo(f"建筑起重机械电子证照管理服务平台: http://{host}:{port}/")
+    if app.config["METRICS_PORT"]:
+        serve_on_port(app, host, app.config["METRICS_PORT"])
     serve(app, host=host, port=port, threads=threads, ident="crane")
 
 
+def _say(app: Flask, message: str) -> None:
+    """A word at start: a log line when the logs are JSON (so that every line is), else plain text."""
+    if app.config["LOG_FORMAT"] == "json":
+        log.info(message)
+    else:
+        click.echo(message)
+
+
+def _forget_counts(metrics_dir: Path) -> None:
+    """An earlier run's counts are not this one's (prometheus-client's multiprocess files)."""
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+
+
+def _exec_gunicorn(host: str, port: int, threads: int, workers: int, no_worker: bool,
+                   metrics_dir: Path) -> NoReturn:
+    """Become gunicorn with ``workers`` processes. A new interpreter, so that each worker's metrics go to the
+    shared directory from the first import on (prometheus-client decides that when it is imported)."""
+    if not sys.platform.startswith("linux"):
+        raise click.ClickException("--workers 大于 1 需要 Linux（gunicorn）；其他系统请运行多个 crane serve 进程")
+    _forget_counts(metrics_dir)
+    env = dict(os.environ)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    if no_worker:
+        env["CRANE_START_WORKER"] = "0"
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
+               "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+               "--worker-class", "gthread", "service.wsgi:app"]
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)  # noqa: S606 - our interpreter, our arguments
+
+
 @main.command("worker")
-def worker_command() -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="CRANE_METRICS_PORT 监听的地址")
+def worker_command(host: str) -> None:
     """Run a background worker (jobs and timers) until interrupted."""
     app = current_app._get_current_object()
+    if app.config["METRICS_PORT"]:  # what the jobs count (ministry exchanges, certificates) is counted here
+        serve_on_port(app, host, app.config["METRICS_PORT"])
     stop = threading.Event()
     try:
         worker_loop(app, stop)

@@ -63,6 +63,17 @@ def check_ministry(config: dict[str, Any]) -> None:
                                  "CRANE_MINISTRY_APP_SECRET（仍是模拟器的默认值）：请设置住建部分配的凭据后再启动")
 
 
+def log_format() -> str:
+    """``json``: one JSON object a line; anything else: plain text (read before an app exists by gunicorn's set-up)."""
+    return os.environ.get("CRANE_LOG_FORMAT", "text")
+
+
+def metrics_multiprocess_dir() -> str:
+    """prometheus-client's own variable (it reads it when imported): set, each process writes its counts there
+    and a scrape adds up every process's."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
 def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("CRANE_DATA_DIR") or default_data_dir())
@@ -87,10 +98,19 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": False,
-        # off for web processes when `crane worker` runs beside them
+        # the background dispatcher inside each web process; 0 when `crane worker` processes do that work alone
         "START_WORKER": os.environ.get("CRANE_START_WORKER", "1") != "0",
         "WORKER_POLL_SECONDS": 1.0,
         "CERTIFICATE_DIR": data_dir / "certificates",
+        # the file store shared by every process: empty → UPLOAD_DIR and CERTIFICATE_DIR on this machine;
+        # s3://bucket/prefix → an S3-compatible object store (credentials: AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY)
+        "STORAGE_URL": os.environ.get("CRANE_STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": os.environ.get("CRANE_S3_ENDPOINT_URL", ""),
+        # Prometheus: /metrics served by the app (CRANE_METRICS=1) or on a port of its own
+        "METRICS": os.environ.get("CRANE_METRICS", "0") == "1",
+        "METRICS_PORT": int(os.environ.get("CRANE_METRICS_PORT", "0") or 0),
+        # "json": one JSON object a line (time, level, message, request id, request, account); else plain text
+        "LOG_FORMAT": log_format(),
         "FONT_DIR": Path(os.environ.get("CRANE_FONT_DIR") or data_dir / "fonts"),
         # where the certificates' QR codes point: the public /verify page of this installation
         "PUBLIC_URL": os.environ.get("CRANE_PUBLIC_URL", "http://127.0.0.1:5000"),
@@ -106,7 +126,9 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MINISTRY_POLL_SECONDS": float(os.environ.get("CRANE_MINISTRY_POLL_SECONDS", "2")),
     }
     if url.startswith("postgresql"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True,
+                                                # a database that is away is said so (/readyz), not waited for
+                                                "connect_args": {"connect_timeout": 5}}
     else:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     config.update(overrides)

@@ -8,7 +8,7 @@ Below all of these sit ``workflows/`` and ``forms/``, which import neither Flask
 from __future__ import annotations
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("config", "extensions", "errors", "types", "calendar", "registry", "layers"),  # foundation
+    ("config", "extensions", "errors", "types", "calendar", "registry", "layers", "storage"),  # foundation
     ("web",),                                     # API blueprint, one transaction per request, page errors
     ("accounts", "rules", "audit", "attachments"),  # who, settings, trail, files
     ("process",),                                 # engine adapter: definitions, instances, tasks, timers, jobs
@@ -18,7 +18,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("dismantlings",),
     ("certificates",),                            # built on the chains
     ("tasks", "statistics", "admin", "home"),     # what staff and applicants use across chains
-    ("api", "ui", "assets", "reference", "models", "cli", "__init__"),  # the app: assembles all of the above
+    # the app: assembles all of the above
+    ("api", "ui", "assets", "reference", "models", "health", "cli", "wsgi", "gunicorn_conf", "__init__"),
 )
 
 

@@ -8,7 +8,7 @@ plain callables and objects, so this module imports nothing of the packages that
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ class Registry:
     record_notices: dict[str, list[Callable[..., list[Any]]]] = field(default_factory=lambda: defaultdict(list))
     #: 企业规则 by key (``rules.RuleDef``): the platform's, plus each chain's 办理时限
     rules: dict[str, Any] = field(default_factory=dict)
+    #: functions → Prometheus metric families read when /metrics is scraped (jobs queued, running, failed …)
+    gauges: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
     #: the bearer token → its account (set by accounts)
     token_user: Callable[[str], Any] | None = None
     engine: Engine = field(init=False)

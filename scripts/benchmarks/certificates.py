@@ -119,10 +119,12 @@ def _issue_all(app: Any, opts: Options) -> dict[str, Any]:
     from sqlalchemy import select
 
     from service.certificates import operations
+    from service.certificates.files import key_of
     from service.certificates.models import Certificate
     from service.certificates.numbering import NUMBER_RE
     from service.extensions import db
     from service.process.worker import run_once
+    from service.storage import store
 
     with app.app_context():
         reviewer, ids = _seed(opts.certificates)
@@ -150,7 +152,7 @@ def _issue_all(app: Any, opts: Options) -> dict[str, Any]:
         certs = db.session.scalars(select(Certificate)).all()
         sequences = sorted(int(NUMBER_RE.match(c.number)[4]) for c in certs if c.number)
         files = sum(1 for c in certs for fmt in ("pdf", "ofd")
-                    if (Path(app.config["CERTIFICATE_DIR"]).glob(f"{c.id}-*.{fmt}")))
+                    if store("certificates").exists(key_of(c, fmt)))
         feedback = {tuple(c.feedback) for c in certs if c.status != "issued"}
     return {"certificates": opts.certificates, "issued": len(sequences), "gapless": sequences == list(
         range(1, opts.certificates + 1)), "files_written": files, "requests_seconds": round(requested, 2),

@@ -139,7 +139,6 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
     """安装告知 drafts of owner 0, each complete: every slot filled and eight 重点人员 rows."""
     import io
 
-    from flask import current_app
     from sqlalchemy import insert, select
 
     from service.accounts.models import User
@@ -170,7 +169,7 @@ def prepare_submissions(opts: Options) -> tuple[str, list[int]]:
     machines = db.session.scalars(select(PropertyFiling.id).where(PropertyFiling.account_id == owner.id,
                                                                   PropertyFiling.status == "approved")
                                   .limit(opts.submissions)).all()
-    sha256, mime, size = FileStore(current_app.config["UPLOAD_DIR"]).save(io.BytesIO(PDF_BYTES))
+    sha256, mime, size = FileStore().save(io.BytesIO(PDF_BYTES))
     codes = ("1103", "1104", "1105", "1105", "1105", "1105", "1105", "1105")
     people = [{"code": code, "name": f"人员{i}", "id_number": DRIVER_ID, "unit_name": "吊装",
                "unit_uscc": uscc, "employed": True} for i, code in enumerate(codes)]

@@ -88,7 +88,6 @@ def organization_data(n: int, region: str, org_type: str) -> dict[str, str]:
 
 def seed(opts: Options) -> dict[str, Any]:
     """Accounts and filings waiting for review, through the real operations; commits in batches."""
-    from flask import current_app
     from sqlalchemy import text
 
     from service.accounts.operations import create_staff_user, register
@@ -107,7 +106,7 @@ def seed(opts: Options) -> dict[str, Any]:
                             "unit_type": "owner" if i % 2 == 0 else "construction"})
                   for i in range(opts.applicants)]
     db.session.commit()
-    sha256, mime, size = FileStore(current_app.config["UPLOAD_DIR"]).save(io.BytesIO(PDF_BYTES))
+    sha256, mime, size = FileStore().save(io.BytesIO(PDF_BYTES))
     slots = [s.slot for s in chain_for("organization").form.attachments]
 
     total = opts.filings + opts.other_filings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -21,9 +20,10 @@ def sweep_orphans(grace: dt.timedelta = ORPHAN_GRACE) -> int:
     save or a staged file never attached left behind. Returns how many went."""
     named = set(db.session.scalars(select(Attachment.sha256).distinct()))
     cutoff = time.time() - grace.total_seconds()
+    store = FileStore()
     removed = 0
-    for sha256, path in FileStore(current_app.config["UPLOAD_DIR"]).files():
-        if sha256 not in named and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    for sha256, item in list(store.stored()):
+        if sha256 not in named and item.modified < cutoff:
+            store.delete(sha256)
             removed += 1
     return removed

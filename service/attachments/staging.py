@@ -40,7 +40,7 @@ def clean_filename(filename: str | None) -> str:
 
 def stage(stream: BinaryIO, filename: str | None) -> Staged:
     """Store the file (refused when too large or not a PDF, JPEG or PNG) and describe it."""
-    sha256, mime, size = FileStore(current_app.config["UPLOAD_DIR"]).save(stream)
+    sha256, mime, size = FileStore().save(stream)
     return Staged(sha256, mime, size, clean_filename(filename))
 
 
@@ -60,4 +60,4 @@ def from_token(token: str, owner_id: int) -> Staged | None:
         staged = Staged(str(data["sha256"]), str(data["mime"]), int(data["size"]), clean_filename(data["filename"]))
     except (KeyError, TypeError, ValueError):
         return None
-    return staged if FileStore(current_app.config["UPLOAD_DIR"]).path_for(staged.sha256).exists() else None
+    return staged if FileStore().exists(staged.sha256) else None

@@ -1,4 +1,4 @@
-"""Content-addressed file store and content sniffing.
+"""Uploaded files, kept by content (sha256) in the file store, and content sniffing.
 
 Files are accepted by what they are, not what they are called: PDF, JPEG and PNG magic numbers.
 """
@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..errors import Invalid, TooLarge, UnsupportedType
+from ..storage import Store, Stored, store
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _MAGIC = (
@@ -20,26 +22,30 @@ _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
+_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})")
 
 
 def sniff(head: bytes) -> str | None:
     return next((mime for magic, mime in _MAGIC if head.startswith(magic)), None)
 
 
-class FileStore:
-    def __init__(self, root: Path):
-        self.root = root
+def key_for(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
-    def path_for(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+class FileStore:
+    """The uploads area of the file store, addressed by content."""
+
+    def __init__(self, files: Store | None = None):
+        self.files = files or store("files")
 
     def save(self, stream: BinaryIO) -> tuple[str, str, int]:
-        """Stream to a temporary file while hashing; refuse oversize and unknown types. → (sha256, mime, size)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Stream to a temporary file while hashing; refuse oversize and unknown types; then store it under its
+        hash (the same content twice is one file). → (sha256, mime, size)."""
         digest = hashlib.sha256()
         size = 0
         head = b""
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        fd, tmp_name = tempfile.mkstemp(prefix="crane-upload-")
         try:
             with os.fdopen(fd, "wb") as tmp:
                 while chunk := stream.read(1024 * 1024):
@@ -56,18 +62,23 @@ class FileStore:
             if mime is None:
                 raise UnsupportedType()
             sha = digest.hexdigest()
-            target = self.path_for(sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_name, target)
+            self.files.put_file(key_for(sha), Path(tmp_name))
             return sha, mime, size
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
 
-    def files(self) -> Iterator[tuple[str, Path]]:
-        """(sha256, path) of every stored file (temporary uploads in progress are not files yet)."""
-        if not self.root.exists():
-            return
-        for path in self.root.glob("??/??/*"):
-            if path.is_file() and len(path.name) == 64:
-                yield path.name, path
+    def exists(self, sha256: str) -> bool:
+        return self.files.exists(key_for(sha256))
+
+    def open(self, sha256: str) -> IO[bytes]:
+        return self.files.read(key_for(sha256))
+
+    def delete(self, sha256: str) -> None:
+        self.files.delete(key_for(sha256))
+
+    def stored(self) -> Iterator[tuple[str, Stored]]:
+        """(sha256, what the store says of it) of every stored upload."""
+        for item in self.files.listing():
+            if match := _KEY.fullmatch(item.key):
+                yield match[1], item

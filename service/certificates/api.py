@@ -44,8 +44,8 @@ def get_certificate(registration_id: int):
             produces="application/octet-stream")
 def certificate_file(number: str, fmt: str):
     cert = operations.issued_by_number(actor(), number)
-    path = files.file_of(cert, fmt)
-    return send_file(path, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}")
+    file = files.file_of(cert, fmt)
+    return send_file(file, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}")
 
 
 @bp.post("/certificates/<number>/<any(revoke, complete, expire):how>")

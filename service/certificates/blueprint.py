@@ -64,9 +64,9 @@ def end(registration_id: int, how: str):
 def download(registration_id: int, fmt: str):
     _registration, cert = operations.window(current_user, registration_id)
     cert = operations.issued_by_number(current_user, cert.number if cert and cert.number else "")
-    path = files.file_of(cert, fmt)
+    file = files.file_of(cert, fmt)
     # PDF inline, so 打印证书 opens it for printing; OFD as a download
-    return send_file(path, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}",
+    return send_file(file, mimetype=files.MIME[fmt], download_name=f"{cert.number}.{fmt}",
                      as_attachment=fmt == "ofd")
 
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, url_for
+from prometheus_client import Counter, Histogram
 from sqlalchemy import select
 
 from ..accounts.models import RoleKey, User
@@ -46,6 +49,13 @@ KIND = "certificate"
 MAKERS = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.ADMIN)
 SEND_JOB, POLL_JOB, RENDER_JOB = "ministry.send", "ministry.poll", "certificate.render"
 MAX_REASON = 500
+
+MINISTRY_EXCHANGES = Counter("crane_ministry_exchanges", "Calls to the ministry's interface, by outcome",
+                             ["call", "outcome"])
+MINISTRY_LATENCY = Histogram("crane_ministry_exchange_duration_seconds", "Time the ministry's interface took",
+                             ["call"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+CERTIFICATES_ISSUED = Counter("crane_certificates_issued", "Certificates issued (赋码成功, number taken)")
+Answered = TypeVar("Answered", bound=Answer | None)
 
 
 def _ref(cert: Certificate) -> RecordRef:
@@ -234,6 +244,7 @@ def _certificate_issue(context: dict[str, Any]) -> str:
     if cert.valid_until is None or cert.valid_until <= today:
         cert.valid_until = months_after(today, int(rules.value("certificate_validity_months")))
     enqueue(RENDER_JOB, {"certificate_id": cert.id})
+    CERTIFICATES_ISSUED.inc()
     expires = dt.datetime.combine(cert.valid_until + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA)
     return json.dumps(expires.isoformat())
 
@@ -257,6 +268,19 @@ def _poll_after() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["MINISTRY_POLL_SECONDS"])
 
 
+def _exchange(call: str, ask: Callable[[], Answered]) -> Answered:
+    """One call to the ministry, counted (answered, refused, not yet, failed) and timed."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        answer = ask()
+        outcome = "pending" if answer is None else "ok" if answer.ok else "refused"
+        return answer
+    finally:
+        MINISTRY_EXCHANGES.labels(call, outcome).inc()
+        MINISTRY_LATENCY.labels(call).observe(time.perf_counter() - started)
+
+
 def _gave_up(payload: dict[str, Any], _error: str) -> None:
     exchange = db.session.get(MinistryExchange, payload["exchange_id"])
     if exchange.answered_at is None:
@@ -276,7 +300,7 @@ def _send(payload: dict[str, Any]) -> None:
             return
         exchange.record = build_record(cert, exchange.operate_type,
                                        (cert.issue_date or china_today()).isoformat())
-        ack = gateway().submit(exchange.request_id, exchange.record)
+        ack = _exchange("submit", lambda: gateway().submit(exchange.request_id, exchange.record))
         exchange.sent_at = utcnow()
         if not ack.ok:
             _answered(exchange, ack)
@@ -289,7 +313,7 @@ def _poll(payload: dict[str, Any]) -> None:
     if exchange.answered_at is not None:
         return
     try:
-        answer = gateway().result(exchange.request_id)
+        answer = _exchange("result", lambda: gateway().result(exchange.request_id))
     except KeyError:  # the ministry lost the request: send it again, under the same id
         exchange.sent_at = None
         enqueue(SEND_JOB, {"exchange_id": exchange.id})

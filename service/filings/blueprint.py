@@ -9,7 +9,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -247,8 +246,8 @@ def download(kind_path: str, record_id: int, slot: str):
     attachment = next((a for a in operations.attachments_of(kind, record) if a.slot == slot), None)
     if attachment is None:
         raise NotFound("附件不存在")
-    path = FileStore(current_app.config["UPLOAD_DIR"]).path_for(attachment.sha256)
-    return send_file(path, mimetype=attachment.mime, download_name=attachment.filename, as_attachment=False)
+    return send_file(FileStore().open(attachment.sha256), mimetype=attachment.mime,
+                     download_name=attachment.filename, as_attachment=False, etag=attachment.sha256)
 
 
 def _no_longer_editable(kind: Chain, record: Any):

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import and_, func, not_, or_, select, update
 
 from ..extensions import db
 from ..registry import registry
@@ -130,3 +131,17 @@ def _run(job_id: int) -> None:
         job.attempts += 1
     job.locked_by, job.locked_until = None, None
     db.session.commit()
+
+
+def gauges() -> Iterator[GaugeMetricFamily]:
+    """Jobs waiting, leased by a worker now, and given up — counted from the table when /metrics is scraped."""
+    now = utcnow()
+    leased = and_(Job.locked_until.is_not(None), Job.locked_until >= now)
+    pending = Job.status == JobStatus.PENDING
+    queued, running, failed = db.session.execute(select(
+        func.count().filter(and_(pending, not_(leased))), func.count().filter(and_(pending, leased)),
+        func.count().filter(Job.status == JobStatus.FAILED))).one()
+    family = GaugeMetricFamily("crane_jobs", "Background jobs by state (read from the job table)", labels=["state"])
+    for state, count in (("queued", queued), ("running", running), ("failed", failed)):
+        family.add_metric([state], count)
+    yield family

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,8 @@ from ..process import operations as process
 from ..process.forms import task_form
 from ..process.models import HumanTask, TaskStatus
 from ..types import utcnow
+
+REVIEW_STEPS = Counter("crane_review_steps", "Review steps completed", ["kind", "decision"])
 
 #: the review-task lists: 待认领, 我的待办, 全部待审批
 SCOPES = {"claimable": "待认领", "mine": "我的待办", "all": "全部待审批"}
@@ -154,4 +157,5 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> HumanTask:
         raise Conflict("该任务已被其他审批人认领")
     form = task_form(task.form_key)
     complete_review(actor, task, instance, form.load(data) if form else {})
+    REVIEW_STEPS.labels(task.record_kind, task.decision or "done").inc()
     return task

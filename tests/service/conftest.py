@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 
 from service.calendar import add_working_days
+from service.storage import build_stores
 from tests import factories
 from tests.support.api import PASSWORD
 from tests.support.records import DISMANTLING_SLOTS, REGISTRATION_SLOTS, person, registration_data
+from tests.support.s3 import CREDENTIALS, MotoS3
 
 
 def _login(client, username, password=PASSWORD):
@@ -110,3 +112,26 @@ def issue_certificate(drain):
         assert cert["status"] == "issued", cert
         return cert
     return issue
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """A real S3-compatible server (moto) for the run; ``stop()`` / ``start()`` take it away and bring it back."""
+    server = MotoS3()
+    server.start()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in CREDENTIALS.items():
+            mp.setenv(name, value)
+        yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_store(app, moto_s3, monkeypatch):
+    """The app's files and certificates in a fresh bucket of ``moto_s3`` for this test; (bucket, prefix)."""
+    bucket, prefix = moto_s3.new_bucket(), "crane/test"
+    stores = build_stores({"STORAGE_URL": f"s3://{bucket}/{prefix}", "S3_ENDPOINT_URL": moto_s3.url})
+    monkeypatch.setitem(app.extensions, "crane.stores", stores)
+    yield bucket, prefix
+    if moto_s3.server is None:  # a test that took it away leaves it running for the next
+        moto_s3.start()

@@ -1,10 +1,13 @@
 """The ``crane`` command and the migrations."""
 
+import threading
+
+import pytest
 from flask_migrate import check
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from service.accounts.models import Bureau, Region, User
-from service.cli import main
+from service.cli import MIGRATION_LOCK, main, prepare_database
 from service.extensions import db
 from service.process.models import ProcessDefinition
 from service.reference import load_reference_data
@@ -85,3 +88,25 @@ def test_the_secret_key_file_is_the_owners_alone(tmp_path, monkeypatch):
 
     _secret_key(config["DATA_DIR"])
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_processes_starting_together_migrate_one_after_another(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the migration lock is PostgreSQL's (SQLite is one machine's)")
+    finished = threading.Event()
+
+    def start_another_process() -> None:
+        with app.app_context():
+            prepare_database()
+            db.session.remove()
+        finished.set()
+
+    with db.engine.connect() as holder:  # a process migrating right now
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        thread = threading.Thread(target=start_another_process)
+        thread.start()
+        assert not finished.wait(1.5)  # waits its turn
+        holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        holder.commit()
+    assert finished.wait(30)
+    thread.join()

@@ -93,3 +93,31 @@ def approved_registration(live_server: Any, build_site: Any, approve_with_number
     unit = builder.get(f"/organizations/{builder.get('/me').json['organization_id']}").json["name"]
     return {"id": registration, "number": number, "reviewer": reviewer.user, "builder": builder.user, "unit": unit,
             "site": site, "reviewer_api": reviewer, "builder_api": builder}
+
+
+@contextmanager
+def crane(args: list[str], env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
+    """``crane <args>`` as a process of its own (its output in ``log_path``); with ``port``, once /healthz
+    answers there, yields its URL. Stopped (TERM, then KILL) on leaving."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "crane"), *args], env={**os.environ, **env},
+                                   stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while port is not None:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
