@@ -48,6 +48,10 @@ class Registry:
     record_notices: dict[str, list[Callable[..., list[Any]]]] = field(default_factory=lambda: defaultdict(list))
     #: 企业规则 by key (``rules.RuleDef``): the platform's, plus each chain's 办理时限
     rules: dict[str, Any] = field(default_factory=dict)
+    #: functions (account) → {name: value}: what higher packages add to ``GET /api/v1/me`` (e.g. unread messages)
+    me_facts: list[Callable[[Any], dict[str, Any]]] = field(default_factory=list)
+    #: checks a worker runs beside its hourly file sweep (e.g. reminders of overdue review tasks)
+    periodic: list[Callable[[], int]] = field(default_factory=list)
     #: the bearer token → its account (set by accounts)
     token_user: Callable[[str], Any] | None = None
     engine: Engine = field(init=False)
