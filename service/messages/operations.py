@@ -86,19 +86,17 @@ def _last_decision(kind: Chain, record: Any) -> tuple[str, str]:
 
 def _on_status_changed(kind: Chain, record: Any) -> None:
     """退回 / 通过 / 不予通过 of a filing: to the account that filed it, with the reviewer's opinion."""
-    status, name = record.status, _named(kind, record)
+    status, name, shown = record.status, _named(kind, record), kind.display(record)
     step, opinion = _last_decision(kind, record)
-    said = f"（{step}）审批意见：{opinion}" if step else ""
     if status == FilingStatus.RETURNED:
-        event, title = "returned", f"{kind.label}被退回：{kind.display(record)}"
-        body = f"您提交的{name}被退回，请按审批意见修改后重新提交。退回原因{said or '：（未填写意见）'}"
+        event, title, body = "returned", f"{kind.label}被退回：{shown}", f"您提交的{name}被退回，请修改后重新提交。"
     elif status == FilingStatus.APPROVED:
-        event, title = "approved", f"{kind.label}审批通过：{kind.display(record)}"
-        body = f"您提交的{name}已审批通过。{said}"
+        event, title, body = "approved", f"{kind.label}审批通过：{shown}", f"您提交的{name}已审批通过。"
     else:
-        event, title = "terminated", f"{kind.label}不予通过：{kind.display(record)}"
-        body = f"您提交的{name}审批未通过，流程已终止。{said}"
-    notify([db.session.get(User, record.account_id)], event, title, body.strip(), kind.key, record.id)
+        event, title, body = "terminated", f"{kind.label}不予通过：{shown}", f"您提交的{name}审批未通过，流程已终止。"
+    if step:
+        body += f"{'退回原因' if event == 'returned' else '审批意见'}：{opinion}（{step}环节）"
+    notify([db.session.get(User, record.account_id)], event, title, body, kind.key, record.id)
 
 
 def _on_task_opened(task: HumanTask) -> None:

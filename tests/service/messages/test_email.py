@@ -4,7 +4,6 @@ arrives once it is back, sent by the job outbox's retry."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,6 +17,7 @@ from service.messages.operations import EMAIL_JOB
 from service.process.jobs import run_due_jobs
 from service.process.models import Job
 from service.types import utcnow
+from tests.support.live import free_port
 
 
 class Inbox:
@@ -33,12 +33,6 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _serve(port: int) -> tuple[Controller, Inbox]:
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -49,7 +43,7 @@ def _serve(port: int) -> tuple[Controller, Inbox]:
 @pytest.fixture
 def smtp_port(app) -> Iterator[int]:
     """SMTP configured at a port of this machine; the test decides whether a server listens there."""
-    port = _free_port()
+    port = free_port()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_FROM="crane@example.cn", SMTP_TIMEOUT_SECONDS=2.0)
     yield port
     app.config.update(SMTP_HOST="", SMTP_PORT=25, SMTP_FROM="noreply@crane.local", SMTP_TIMEOUT_SECONDS=10.0)
