@@ -151,8 +151,9 @@ def _on_certificate_ended(cert: Certificate) -> None:
 def _first_reminder(task_id: int) -> bool:
     """Mark the task reminded; False if it already was (by this pass or another worker's, at the same time)."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OverdueReminder).values(task_id=task_id, sent_at=utcnow()).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount == 1
+    statement = (insert(OverdueReminder).values(task_id=task_id, sent_at=utcnow()).on_conflict_do_nothing()
+                 .returning(OverdueReminder.task_id))  # a row back only when written (psycopg has no rowcount here)
+    return db.session.execute(statement).first() is not None
 
 
 def remind_overdue(limit: int = 500) -> int:
