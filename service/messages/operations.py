@@ -42,6 +42,7 @@ EVENT_LABELS = {"returned": "退回", "approved": "通过", "terminated": "不�
                 "certificate_issued": "制证成功", "certificate_failed": "制证未通过",
                 "certificate_ended": "证书终止", "overdue": "审批超期"}
 SIGNATURE = "建筑起重机械电子证照管理服务平台（系统消息，请勿回复）"
+TITLE_MAX = Message.title.type.length
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -49,6 +50,7 @@ def notify(users: Iterable[User], event: str, title: str, body: str, kind: str, 
            task: HumanTask | None = None) -> list[Message]:
     """One message to each active account of ``users`` (each once), and its e-mail where SMTP is configured."""
     recipients = {user.id: user for user in users if user is not None and user.active}
+    title = title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…"  # a long name must not fail the step
     messages = [Message(user=user, event=event, title=title, body=body, record_kind=kind, record_id=record_id,
                         task=task) for user in recipients.values()]
     db.session.add_all(messages)

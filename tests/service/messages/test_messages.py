@@ -15,6 +15,7 @@ from service.errors import Conflict
 from service.extensions import db
 from service.filings.operations import STATUS_CHANGED
 from service.messages.models import Message
+from service.messages.operations import notify
 from service.process.models import HumanTask
 from service.process.worker import run_periodic
 from service.types import utcnow
@@ -304,3 +305,9 @@ def test_the_unread_count_is_one_query(app, owner, reviewer, login, submit_organ
         event.remove(db.engine, "before_cursor_execute", seen)
     counts = [s for s in statements if "FROM message" in s and "count(" in s.lower() and "read_at IS NULL" in s]
     assert len(counts) == 1, statements
+
+
+def test_a_long_title_is_shortened_rather_than_failing_the_step(owner):
+    [message] = notify([owner.user], "approved", "单位管理审批通过：" + "名" * 300, "正文", "organization", 1)
+    db.session.commit()
+    assert len(message.title) == 200 and message.title.endswith("名…")
