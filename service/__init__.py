@@ -32,6 +32,9 @@ from .filings.chains import Chain
 from .home import blueprint as home
 from .installations.chain import InstallationNoticeChain
 from .machines.chain import PropertyFilingChain
+from .messages import api as _messages_api  # noqa: F401
+from .messages import blueprint as message_pages
+from .messages import operations as messages
 from .organizations.chain import OrganizationChain
 from .process import jobs
 from .projects.chain import ProjectChain
@@ -109,9 +112,10 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     accounts.init_app(app)
     filings.init_app(app, [chain() for chain in chains])
     certificates.init_app(app)
+    messages.init_app(app)
 
     for blueprint in (assets.bp, accounts_pages.bp, home.bp, filings_pages.bp, task_pages.bp, statistics_pages.bp,
-                      certificate_pages.bp, admin_pages.bp, process_pages.bp, api.bp):
+                      certificate_pages.bp, admin_pages.bp, process_pages.bp, message_pages.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
 

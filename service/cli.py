@@ -29,6 +29,7 @@ from .certificates.simulator import create_app as create_simulator
 from .config import metrics_multiprocess_dir
 from .errors import DomainError
 from .extensions import db
+from .messages.operations import remind_overdue
 from .process.worker import start_in_process, worker_loop
 from .reference import load_reference_data
 from .web.metrics import serve_on_port
@@ -183,6 +184,14 @@ def sweep_files_command(older_than_hours: int) -> None:
     """Remove stored files that no attachment names (a rolled-back save, a staged file never attached)."""
     removed = sweep_orphans(dt.timedelta(hours=older_than_hours))
     click.echo(f"已删除 {removed} 个无记录引用的文件")
+
+
+@main.command("remind-overdue")
+def remind_overdue_command() -> None:
+    """Remind of review tasks past their 办理时限 (what the worker does hourly), once per task."""
+    reminded = remind_overdue()
+    db.session.commit()
+    click.echo(f"已提醒 {reminded} 个超期审批任务")
 
 
 @main.group("user")

@@ -112,8 +112,16 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # "json": one JSON object a line (time, level, message, request id, request, account); else plain text
         "LOG_FORMAT": log_format(),
         "FONT_DIR": Path(os.environ.get("CRANE_FONT_DIR") or data_dir / "fonts"),
-        # where the certificates' QR codes point: the public /verify page of this installation
+        # where this installation is reached: the certificates' QR codes (/verify) and the links in e-mails
         "PUBLIC_URL": os.environ.get("CRANE_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # e-mail of the 消息中心's messages; no host: messages stay in the platform
+        "SMTP_HOST": os.environ.get("CRANE_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("CRANE_SMTP_PORT", "25") or 25),
+        "SMTP_USER": os.environ.get("CRANE_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("CRANE_SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("CRANE_SMTP_FROM", "noreply@crane.local"),
+        "SMTP_STARTTLS": os.environ.get("CRANE_SMTP_STARTTLS", "0") == "1",
+        "SMTP_TIMEOUT_SECONDS": float(os.environ.get("CRANE_SMTP_TIMEOUT_SECONDS", "10")),
         # The ministry: a URL for the national interface, or none for the in-process simulator.
         "MINISTRY_URL": os.environ.get("CRANE_MINISTRY_URL", ""),
         "MINISTRY_APP_KEY": os.environ.get("CRANE_MINISTRY_APP_KEY", "crane"),

@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("dismantlings",),
     ("certificates",),                            # built on the chains
     ("tasks", "statistics", "admin", "home"),     # what staff and applicants use across chains
+    ("messages",),                                # 消息中心: hears the events of all of the above
     # the app: assembles all of the above
     ("api", "ui", "assets", "reference", "models", "health", "cli", "wsgi", "gunicorn_conf", "__init__"),
 )

@@ -7,6 +7,7 @@ from .certificates.models import Certificate, MinistryExchange, NumberSequence
 from .dismantlings.models import DismantlingNotice
 from .installations.models import InstallationNotice
 from .machines.models import PropertyFiling
+from .messages.models import Message, OverdueReminder
 from .organizations.models import Organization
 from .process.models import FormDefinition, History, HumanTask, Job, ProcessDefinition, ProcessInstance, Timer
 from .projects.models import Project
@@ -27,9 +28,11 @@ __all__ = [
     "InstallationNotice",
     "Job",
     "LoginFailure",
+    "Message",
     "MinistryExchange",
     "NumberSequence",
     "Organization",
+    "OverdueReminder",
     "PlatformRule",
     "ProcessDefinition",
     "ProcessInstance",

@@ -50,6 +50,10 @@ class Registry:
     rules: dict[str, Any] = field(default_factory=dict)
     #: functions → Prometheus metric families read when /metrics is scraped (jobs queued, running, failed …)
     gauges: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
+    #: functions (account) → {name: value}: what higher packages add to ``GET /api/v1/me`` (e.g. unread messages)
+    me_facts: list[Callable[[Any], dict[str, Any]]] = field(default_factory=list)
+    #: checks a worker runs beside its hourly file sweep (e.g. reminders of overdue review tasks)
+    periodic: list[Callable[[], int]] = field(default_factory=list)
     #: the bearer token → its account (set by accounts)
     token_user: Callable[[str], Any] | None = None
     engine: Engine = field(init=False)

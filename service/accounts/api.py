@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..registry import registry
 from ..web.api import actor, body, bp, public
 from ..web.docs import DATETIME, INTEGER, STRING, choice, documented, obj, ref
 from . import operations
@@ -42,7 +43,10 @@ def revoke_token():
 @bp.get("/me")
 @documented("当前账号", response=ref("Me"))
 def me():
-    return jsonify(operations.me_dict(actor()))
+    answer = operations.me_dict(actor())
+    for facts in registry().me_facts:  # what packages above accounts add (e.g. unread messages)
+        answer.update(facts(actor()))
+    return jsonify(answer)
 
 
 @bp.post("/me/password")

@@ -50,7 +50,7 @@ def _components(registered: dict[str, Chain]) -> dict[str, Schema]:
                                                        defaults={"type": "object"}, choices={"type": "object"}))]},
         "Me": obj(("id", "username", "role"), id=INTEGER, username=STRING, email=nullable(STRING),
                   phone=nullable(STRING), role=STRING, unit_type=nullable(STRING), region_code=nullable(STRING),
-                  organization_id=nullable(INTEGER)),
+                  organization_id=nullable(INTEGER), unread_messages=INTEGER),
         "CertificateStatus": obj(("status",), status=STRING, number=nullable(STRING), feedback=array(STRING),
                                  state=nullable(STRING), valid_until=nullable(DATE), verify_code=nullable(STRING),
                                  correctable=array(STRING)),

@@ -35,7 +35,7 @@ from ..process.models import ProcessInstance
 from ..process.operations import FireTimers, RecordRef, SendMessage, lock_instance, start_instance, step
 from ..registrations.models import UseRegistration
 from ..registrations.operations import ENDED, open_correction
-from ..registry import Job
+from ..registry import Job, registry
 from ..rules import operations as rules
 from ..types import CHINA, china_today, utcnow
 from . import files
@@ -49,6 +49,9 @@ KIND = "certificate"
 MAKERS = (RoleKey.REVIEWER, RoleKey.CHIEF, RoleKey.ADMIN)
 SEND_JOB, POLL_JOB, RENDER_JOB = "ministry.send", "ministry.poll", "certificate.render"
 MAX_REASON = 500
+#: events emitted (certificate) in the transaction that recorded them: the ministry answered 制证 (issued or
+#: failed), and a valid certificate ended (完工注销, 撤销, 失效)
+ANSWERED, CERTIFICATE_ENDED = "certificate.answered", "certificate.ended"
 
 MINISTRY_EXCHANGES = Counter("crane_ministry_exchanges", "Calls to the ministry's interface, by outcome",
                              ["call", "outcome"])
@@ -210,6 +213,7 @@ def _end(cert: Certificate, message: str, actor: User | None, label: str, reason
 def _apply_outcome(cert: Certificate, outcome: str | None) -> None:
     if outcome is not None:
         cert.state, cert.ended_at = outcome, utcnow()
+        registry().emit(CERTIFICATE_ENDED, cert)
 
 
 def _fire_expiry(instance: ProcessInstance) -> None:
@@ -343,6 +347,7 @@ def _answered(exchange: MinistryExchange, answer: Answer) -> None:
     step(_instance_of(cert), _ref(cert), SendMessage("ministry_answer", "住建部反馈",
                                                      "issued" if answer.ok else "failed", "；".join(cert.feedback)),
          None)
+    registry().emit(ANSWERED, cert)
 
 
 def _render(payload: dict[str, Any]) -> None:

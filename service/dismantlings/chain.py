@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from ..filings.chains import Chain
+from ..filings.chains import Chain, chain_for
 from ..workers.queries import worker_details
 from . import operations
 from .models import DismantlingNotice
@@ -29,6 +29,10 @@ class DismantlingNoticeChain(Chain):
     choices = staticmethod(operations.choices)
     choice_details = staticmethod(worker_details)
     review_choices = staticmethod(operations.review_choices)
+
+    def display(self, record: DismantlingNotice) -> str:
+        registration = record.use_registration
+        return chain_for("use_registration").display(registration) if registration else f"#{record.id}"
 
     def show_issued(self, record: DismantlingNotice, name: str) -> str:
         if name == "supervisor_id":

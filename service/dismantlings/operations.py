@@ -18,11 +18,14 @@ from ..installations.models import InstallationNotice
 from ..process.operations import add_history
 from ..registrations.models import UseRegistration
 from ..registrations.operations import end_use
+from ..registry import registry
 from ..rules import operations as rules
 from ..workers.queries import picked_workers, worker_choices
 from .models import DismantlingNotice
 
 KEY = "dismantling_notice"
+#: event emitted (chain, record, supervisor) when the chief assigns the 监督员, in the review's transaction
+SUPERVISOR_ASSIGNED = "dismantling.supervisor_assigned"
 REQUIRED_CODES = ("1110", "1111", "1112", "1113")
 INSTALLER_CATEGORY = {"T": "08", "S": "09", "W": "10"}
 
@@ -93,8 +96,10 @@ def on_review(actor: User, record: DismantlingNotice, data: Mapping[str, Any]) -
     if supervisor is None:
         raise Invalid.field("supervisor_id", "请从本地区的监督员中选择")
     record.supervisor_id = supervisor.id
-    add_history(record.instance_id, ref_of(chain_for(KEY), record), "分配监督员", actor, "assign",
+    kind = chain_for(KEY)
+    add_history(record.instance_id, ref_of(kind, record), "分配监督员", actor, "assign",
                 opinion=f"监督员：{supervisor.username}")
+    registry().emit(SUPERVISOR_ASSIGNED, kind, record, supervisor)
 
 
 def on_approved(actor: User, record: DismantlingNotice) -> None:

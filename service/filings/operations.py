@@ -28,6 +28,10 @@ from .chains import Chain, chain_for
 from .models import EDITABLE, FilingStatus
 from .queries import return_reasons, visible
 
+#: event emitted (chain, record) when a step returned, approved or terminated a filing, in the step's transaction
+STATUS_CHANGED = "filing.status_changed"
+_ANNOUNCED = (FilingStatus.RETURNED, FilingStatus.APPROVED, FilingStatus.TERMINATED)
+
 
 def ref_of(kind: Chain, record: Any) -> process.RecordRef:
     return process.RecordRef(kind.key, record.id, record.region_code, record.account_id)
@@ -218,11 +222,14 @@ def status_after(result: process.StepResult) -> FilingStatus:
 
 def apply_result(kind: Chain, record: Any, result: process.StepResult, actor: User | None) -> None:
     status = status_after(result)
+    changed = record.status != status
     record.status = status
     if status in (FilingStatus.APPROVED, FilingStatus.TERMINATED):
         record.decided_at = utcnow()
     if status == FilingStatus.APPROVED:
         kind.on_approved(actor, record)
+    if changed and status in _ANNOUNCED:
+        registry().emit(STATUS_CHANGED, kind, record)
 
 
 def fire_filing_timer(instance: ProcessInstance) -> None:

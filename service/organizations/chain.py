@@ -20,5 +20,8 @@ class OrganizationChain(Chain):
     check_values = staticmethod(operations.check_values)
     on_approved = staticmethod(operations.on_approved)
 
+    def display(self, record: Organization) -> str:
+        return record.name or f"#{record.id}"
+
     def draft_defaults(self, actor: Any) -> dict[str, Any]:
         return {"org_type": actor.unit_type}

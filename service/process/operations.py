@@ -34,6 +34,9 @@ from .engine import engine, spec_cache
 from .forms import form_keys, task_form
 from .models import History, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus, Timer
 
+#: event emitted with each new review task row (not yet flushed), in the step's transaction
+TASK_OPENED = "task.opened"
+
 
 @dataclass(frozen=True)
 class RecordRef:
@@ -248,12 +251,15 @@ def _sync_tasks(instance: ProcessInstance, wf: BpmnWorkflow, ref: RecordRef,
             continue
         if task.lane != RoleKey.APPLICANT:
             due = due or review_due_at(ref.kind)
-        db.session.add(HumanTask(
+        row = HumanTask(
             instance_id=instance.id, task_guid=guid, bpmn_id=task.bpmn_id, name=task.name,
             role=task.lane or RoleKey.REVIEWER, region_code=ref.region_code, form_key=task.form_key,
             record_kind=ref.kind, record_id=ref.id,
             applicant_id=ref.applicant_id if task.lane == RoleKey.APPLICANT else None,
-            due_at=None if task.lane == RoleKey.APPLICANT else due))
+            due_at=None if task.lane == RoleKey.APPLICANT else due)
+        db.session.add(row)
+        if task.lane != RoleKey.APPLICANT:
+            registry().emit(TASK_OPENED, row)
 
 
 def review_due_at(kind: str) -> dt.datetime | None:

@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..attachments.operations import sweep_orphans
 from ..extensions import db
+from ..registry import registry
 from .jobs import run_due_jobs
 from .timers import fire_due_timers
 
@@ -26,8 +27,17 @@ def run_once(worker_id: str) -> int:
     return done
 
 
-#: how often a worker looks for stored files no record names
+#: how often a worker looks for stored files no record names, and runs the registry's periodic checks
 SWEEP_EVERY_SECONDS = 3600
+
+
+def run_periodic() -> int:
+    """The periodic checks higher packages registered (e.g. overdue reminders), each committed on its own."""
+    done = 0
+    for check in registry().periodic:
+        done += check()
+        db.session.commit()
+    return done
 
 
 def worker_loop(app: Flask, stop: threading.Event) -> None:
@@ -41,6 +51,7 @@ def worker_loop(app: Flask, stop: threading.Event) -> None:
                     next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
                     if removed := sweep_orphans():
                         log.info("removed %s stored files no record names", removed)
+                    run_periodic()
             except Exception:  # keep polling: the rows stay the truth, a later pass retries
                 log.exception("background pass failed")
                 db.session.rollback()
