@@ -114,7 +114,8 @@ def _operation(rule: Rule, view: Any, chain: Chain | None) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "成功"}
     response = _chain_schema(doc.response, chain)
     if response is not None and doc.status != 204:
-        ok["content"] = {doc.produces: {"schema": response}}
+        types = (doc.produces,) if isinstance(doc.produces, str) else doc.produces
+        ok["content"] = {media: {"schema": response} for media in types}
     errors = set(doc.errors)
     errors |= {400, 422} if body is not None and doc.consumes == "application/json" else set()
     errors |= {404} if names else set()

@@ -26,5 +26,5 @@ class Attachment(db.Model):
     __table_args__ = (UniqueConstraint("record_kind", "record_id", "slot", name="uq_attachment_slot"),)
 
     def as_dict(self) -> dict:
-        return {"slot": self.slot, "filename": self.filename, "size": self.size, "sha256": self.sha256,
+        return {"id": self.id, "slot": self.slot, "filename": self.filename, "size": self.size, "sha256": self.sha256,
                 "mime": self.mime}

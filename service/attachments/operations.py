@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from flask import Response, send_file
 from sqlalchemy import select
 
 from ..extensions import db
@@ -27,3 +28,9 @@ def sweep_orphans(grace: dt.timedelta = ORPHAN_GRACE) -> int:
             store.delete(sha256)
             removed += 1
     return removed
+
+
+def file_response(attachment: Attachment) -> Response:
+    """The stored file itself, under the name it was uploaded with, shown in the browser (PDF, image)."""
+    return send_file(FileStore().open(attachment.sha256), mimetype=attachment.mime,
+                     download_name=attachment.filename, as_attachment=False, etag=attachment.sha256)

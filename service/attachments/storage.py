@@ -22,6 +22,8 @@ _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
+#: what an attachment may be, so what a download answers with
+MIME_TYPES = tuple(mime for _magic, mime in _MAGIC)
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})")
 
 

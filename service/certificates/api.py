@@ -40,8 +40,7 @@ def get_certificate(registration_id: int):
 
 
 @bp.get("/certificates/<number>/<any(pdf, ofd):fmt>")
-@documented("下载证书（PDF 或 OFD）", response=BINARY,
-            produces="application/octet-stream")
+@documented("下载证书（PDF 或 OFD）", response=BINARY, produces=tuple(files.MIME.values()))
 def certificate_file(number: str, fmt: str):
     cert = operations.issued_by_number(actor(), number)
     file = files.file_of(cert, fmt)

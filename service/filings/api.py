@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..attachments.operations import file_response
+from ..attachments.storage import MIME_TYPES
 from ..errors import Invalid, NotFound
 from ..web.api import actor, body, bp, choice_arg, page_json, paging
 from ..web.docs import BINARY, FORM, PAGING, RECORD, STRING, array, choice, documented, obj, page_of
@@ -119,3 +121,9 @@ def submit_record(kind_path: str, record_id: int):
 def record_progress(kind_path: str, record_id: int):
     kind = _kind(kind_path)
     return jsonify(operations.progress_of(kind, operations.get_record(kind, actor(), record_id)))
+
+
+@bp.get("/attachments/<id:attachment_id>")
+@documented("附件文件（可查看该记录者）", response=BINARY, produces=MIME_TYPES)
+def attachment_file(attachment_id: int):
+    return file_response(operations.visible_attachment(actor(), attachment_id))

@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -26,8 +25,8 @@ from forms import FormDef
 from forms.codes import REGIONS
 
 from ..accounts.models import Bureau
+from ..attachments.operations import file_response
 from ..attachments.staging import Staged, from_token, stage, token_for
-from ..attachments.storage import FileStore
 from ..errors import DomainError, Invalid, NotFound, Problems
 from ..extensions import db
 from ..process.operations import with_role_names
@@ -246,8 +245,7 @@ def download(kind_path: str, record_id: int, slot: str):
     attachment = next((a for a in operations.attachments_of(kind, record) if a.slot == slot), None)
     if attachment is None:
         raise NotFound("附件不存在")
-    return send_file(FileStore().open(attachment.sha256), mimetype=attachment.mime,
-                     download_name=attachment.filename, as_attachment=False, etag=attachment.sha256)
+    return file_response(attachment)
 
 
 def _no_longer_editable(kind: Chain, record: Any):

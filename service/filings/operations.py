@@ -163,6 +163,16 @@ def choice_details_of(kind: Chain, actor: User) -> dict[str, dict[int, dict[str,
             if (details := kind.choice_details(actor, f.name))}
 
 
+def visible_attachment(actor: User, attachment_id: int) -> Attachment:
+    """An attachment of a record the actor may see; any other is simply not found."""
+    attachment = db.session.get(Attachment, attachment_id)
+    kind = registry().chains.get(attachment.record_kind) if attachment else None
+    if attachment is None or kind is None:
+        raise NotFound("附件不存在")
+    get_record(kind, actor, attachment.record_id)
+    return attachment
+
+
 def attachments_of(kind: Chain, record: Any) -> list[Attachment]:
     order = {s.slot: i for i, s in enumerate(kind.form.attachments)}
     rows = db.session.scalars(select(Attachment).where(Attachment.record_kind == kind.key,

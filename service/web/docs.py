@@ -70,8 +70,8 @@ class Operation:
     body_required: bool = True
     #: the request's content type (multipart for uploads, XML for diagrams)
     consumes: str = "application/json"
-    #: the answer's content type (a file, XML …)
-    produces: str = "application/json"
+    #: the answer's content type (a file, XML …), or the types a file may have
+    produces: str | tuple[str, ...] = "application/json"
 
 
 def documented(summary: str, **details: Any) -> Callable[[View], View]:

@@ -34,7 +34,12 @@ def company(in_use, reviewer, issue_certificate, open_task_for):
     records["workers"].add(in_review)
     task = open_task_for(reviewer, in_review)
     number = reviewer.get(f"/use-registrations/{in_use['registration']}/certificate").json["number"]
-    return {"records": records, "registration": in_use["registration"], "task": task, "number": number}
+    files = {item["id"] for path, ids in records.items() for record_id in ids
+             for item in (owner.get(f"/{path}/{record_id}").json or {}).get("attachments", [])}
+    files |= {item["id"] for path, ids in records.items() for record_id in ids
+              for item in (builder.get(f"/{path}/{record_id}").json or {}).get("attachments", [])}
+    return {"records": records, "registration": in_use["registration"], "task": task, "number": number,
+            "attachments": sorted(files)}
 
 
 @pytest.fixture
@@ -53,7 +58,7 @@ def outsiders(make_api, unit_owner, login, app):
 def _urls(app, company):
     """(method, url) for every route naming one of company A's things, with A's ids filled in."""
     ids = {"registration_id": [company["registration"]], "task_id": [company["task"]],
-           "number": [company["number"]]}
+           "number": [company["number"]], "attachment_id": company["attachments"]}
     for rule in app.url_map.iter_rules():
         names = rule.arguments - {"kind_path", "slot", "fmt", "how"}
         if not names or not names <= {"record_id", *ids}:
@@ -82,7 +87,7 @@ def test_no_one_else_reaches_a_companys_records(app, company, outsiders):
     for method, url in _urls(app, company):
         assert isinstance(app.url_map.bind("").match(url, method)[0], str)  # the route exists
         for name, api in accounts.items():
-            if "/attachments/" in url:  # a real file, so only the record can be what is refused
+            if method == "PUT":  # an upload: a real file, so only the record can be what is refused
                 response = api.client.put(url, headers=api.headers, content_type="multipart/form-data",
                                           data={"file": (io.BytesIO(factories.PDF_BYTES), "scan.pdf")})
             elif url.startswith("/api/"):
@@ -115,9 +120,8 @@ def test_the_walk_covers_every_kind_of_route(app, company):
     """The walk above is only as good as its reach: every record, task and certificate route is in it."""
     reached = {app.url_map.bind("").match(url, method)[0] for method, url in _urls(app, company)}
     for rule in app.url_map.iter_rules():
-        if rule.arguments & {"record_id", "registration_id", "task_id", "number"} and not (
-                rule.arguments - {"kind_path", "slot", "fmt", "how", "record_id", "registration_id", "task_id",
-                                  "number"}):
+        named = {"record_id", "registration_id", "task_id", "number", "attachment_id"}
+        if rule.arguments & named and not rule.arguments - named - {"kind_path", "slot", "fmt", "how"}:
             assert rule.endpoint in reached, rule.rule
     assert not any(isinstance(c, AnyConverter) and not c.items for r in app.url_map.iter_rules()
                    for c in r._converters.values())
