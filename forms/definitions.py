@@ -231,8 +231,14 @@ def _convert(f: FieldDef, value: Any) -> Any:
     return text
 
 
+#: record ids are 32-bit integer columns: a larger "id" names no record, and PostgreSQL would refuse it
+MAX_RECORD_ID = 2**31 - 1
+
+
 def _record_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts
+    if (isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdecimal()
+            or int(value) > MAX_RECORD_ID):
         raise FieldInvalid("请从列表中选择")
     return int(value)
 

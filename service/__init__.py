@@ -13,6 +13,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from forms.definitions import MAX_RECORD_ID
+
 from . import accounts, assets, certificates, errors, filings, health, registry, storage, ui
 from . import models as _models  # noqa: F401 - every table registered before migrations or queries
 from .accounts import api as _accounts_api  # noqa: F401 - routes on the API blueprint
@@ -64,7 +66,7 @@ class IdConverter(IntegerConverter):
     PostgreSQL's integer range is not found rather than an overflow."""
 
     def __init__(self, url_map: Any) -> None:
-        super().__init__(url_map, min=0, max=2**31 - 1)
+        super().__init__(url_map, min=0, max=MAX_RECORD_ID)
 
     def to_python(self, value: str) -> int:
         number = int(value)

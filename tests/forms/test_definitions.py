@@ -86,3 +86,17 @@ def test_duplicate_keys_across_files_fail(tmp_path):
         (tmp_path / name).write_text('{"key": "same", "title": "t"}', encoding="utf-8")
     with pytest.raises(DefinitionError, match="duplicate form key"):
         load_forms(tmp_path)
+
+
+@pytest.mark.parametrize("value", [2**31, "2147483648", "²", "-1", 1.5, True])
+def test_a_picked_record_outside_the_id_range_is_a_field_error(value):
+    """Ids past PostgreSQL's integer range, or digits int() refuses, are a message on the field — never a 500."""
+    with pytest.raises(ValidationError) as exc:
+        FORMS["review_dismantling_chief"].load({"decision": "approve", "opinion": "同意", "supervisor_id": value})
+    assert exc.value.messages["supervisor_id"] == ["请从列表中选择"]
+
+
+@pytest.mark.parametrize("value", [2**31 - 1, "2147483647", " 7 "])
+def test_picked_record_ids_up_to_the_largest_are_accepted(value):
+    loaded = FORMS["review_dismantling_chief"].load({"decision": "approve", "opinion": "同意", "supervisor_id": value})
+    assert loaded["supervisor_id"] == int(value)
