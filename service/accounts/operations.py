@@ -209,8 +209,9 @@ def revoke_token(token: str) -> None:
 def set_unit(account_id: int, organization_id: int) -> None:
     """The account's unit (单位管理 approved): the latest approved one wins."""
     # A plain UPDATE: no ORM synchronisation and no autoflush; the step's other writes go out at commit.
-    db.session.execute(update(User).where(User.id == account_id).values(organization_id=organization_id)
-                       .execution_options(synchronize_session=False))
+    with db.session.no_autoflush:
+        db.session.execute(update(User).where(User.id == account_id).values(organization_id=organization_id)
+                           .execution_options(synchronize_session=False))
 
 
 def _verify(user: User, password: str) -> bool:

@@ -239,7 +239,7 @@ def apply_result(kind: Chain, record: Any, result: process.StepResult, actor: Us
     if status == FilingStatus.APPROVED:
         kind.on_approved(actor, record)
     if changed and status in _ANNOUNCED:
-        registry().emit(STATUS_CHANGED, kind, record)
+        registry().emit(STATUS_CHANGED, kind, record, result.decision)
 
 
 def fire_filing_timer(instance: ProcessInstance) -> None:

@@ -28,8 +28,8 @@ from ..filings.models import FilingStatus
 from ..filings.operations import STATUS_CHANGED
 from ..organizations.models import Organization
 from ..process.jobs import enqueue
-from ..process.models import History, HumanTask, TaskStatus
-from ..process.operations import TASK_OPENED
+from ..process.models import HumanTask, TaskStatus
+from ..process.operations import TASK_OPENED, Decision
 from ..registrations.models import UseRegistration
 from ..registry import Job
 from ..types import CHINA, utcnow
@@ -72,33 +72,31 @@ def _active(query: Select) -> list[User]:
         return list(db.session.scalars(query.where(User.active.is_(True))))
 
 
+def _account(user_id: int) -> User | None:
+    with db.session.no_autoflush:  # as in _active
+        return db.session.get(User, user_id)
+
+
 def _staff(role: str, region_code: str | None) -> Select:
     """A role's holders in a region (a task without a region: every holder)."""
     query = select(User).where(User.role == role)
     return query if region_code is None else query.where(User.region_code == region_code)
 
 
-def _last_decision(kind: Chain, record: Any) -> tuple[str, str]:
-    """(step, opinion) of the reviewer's decision that just moved the record; nothing when no reviewer did
-    (a timer), rather than an earlier step's opinion."""
-    row = db.session.execute(select(History.task_name, History.opinion, History.decision).where(
-        History.record_kind == kind.key, History.record_id == record.id).order_by(History.id.desc()).limit(1)).first()
-    return (row[0], row[1] or "（未填写意见）") if row and row[2] else ("", "")
-
-
-def _on_status_changed(kind: Chain, record: Any) -> None:
-    """退回 / 通过 / 不予通过 of a filing: to the account that filed it, with the reviewer's opinion."""
+def _on_status_changed(kind: Chain, record: Any, decision: Decision | None) -> None:
+    """退回 / 通过 / 不予通过 of a filing: to the account that filed it, with the reviewer's opinion (none when no
+    reviewer decided, e.g. a timer, rather than an earlier step's opinion)."""
     status, name, shown = record.status, _named(kind, record), kind.display(record)
-    step, opinion = _last_decision(kind, record)
     if status == FilingStatus.RETURNED:
         event, title, body = "returned", f"{kind.label}被退回：{shown}", f"您提交的{name}被退回，请修改后重新提交。"
     elif status == FilingStatus.APPROVED:
         event, title, body = "approved", f"{kind.label}审批通过：{shown}", f"您提交的{name}已审批通过。"
     else:
         event, title, body = "terminated", f"{kind.label}不予通过：{shown}", f"您提交的{name}审批未通过，流程已终止。"
-    if step:
-        body += f"{'退回原因' if event == 'returned' else '审批意见'}：{opinion}（{step}环节）"
-    notify([db.session.get(User, record.account_id)], event, title, body, kind.key, record.id)
+    if decision:
+        body += (f"{'退回原因' if event == 'returned' else '审批意见'}：{decision.opinion or '（未填写意见）'}"
+                 f"（{decision.task_name}环节）")
+    notify([_account(record.account_id)], event, title, body, kind.key, record.id)
 
 
 def _on_task_opened(task: HumanTask) -> None:
@@ -123,7 +121,7 @@ def _using_unit(registration: UseRegistration) -> list[User]:
     accounts = _active(select(User).join(Organization, Organization.id == User.organization_id)
                        .where(Organization.uscc == registration.using_unit_uscc,
                               Organization.status == FilingStatus.APPROVED)) if registration.using_unit_uscc else []
-    return [db.session.get(User, registration.account_id), *accounts]
+    return [_account(registration.account_id), *accounts]
 
 
 def _on_certificate_answered(cert: Certificate) -> None:

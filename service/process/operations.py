@@ -102,6 +102,15 @@ def forget_diagrams() -> None:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision that moved an instance: the task's name, the decision and the opinion."""
+
+    task_name: str
+    decision: str
+    opinion: str | None
+
+
+@dataclass(frozen=True)
 class StepResult:
     """Where an instance stands after a step, in the engine's terms."""
 
@@ -110,6 +119,9 @@ class StepResult:
     outcome: str | None
     #: the lanes (roles) of the user tasks now waiting
     waiting_lanes: frozenset[str]
+    #: the decision that made the step; None when nobody decided (a start, a resubmission, a timer, a message).
+    #: Carried here so that those told of the step need not read back the history row it queued.
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -138,9 +150,9 @@ class SendMessage:
 Move = CompleteTask | FireTimers | SendMessage
 
 
-def _result(wf: BpmnWorkflow, diagram: ParsedDiagram) -> StepResult:
+def _result(wf: BpmnWorkflow, diagram: ParsedDiagram, decision: Decision | None = None) -> StepResult:
     return StepResult(wf.is_completed(), engine().outcome(wf, diagram),
-                      frozenset(t.lane or RoleKey.REVIEWER for t in engine().ready_tasks(wf)))
+                      frozenset(t.lane or RoleKey.REVIEWER for t in engine().ready_tasks(wf)), decision)
 
 
 def start_instance(ref: RecordRef, actor: User, data: dict | None = None) -> tuple[ProcessInstance, StepResult]:
@@ -206,7 +218,7 @@ def step(instance: ProcessInstance, ref: RecordRef, move: Move, actor: User | No
     _sync_tasks(instance, wf, ref, open_rows)
     task_name, action, decision, opinion = history
     add_history(instance.id, ref, task_name, actor, action, decision, opinion)
-    return _result(wf, diagram)
+    return _result(wf, diagram, Decision(task_name, decision, opinion) if decision else None)
 
 
 def _save(instance: ProcessInstance, wf: BpmnWorkflow, diagram: ParsedDiagram) -> None:
