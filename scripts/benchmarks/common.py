@@ -278,7 +278,9 @@ class Server:
 
 
 class HttpError(RuntimeError):
-    pass
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
 
 
 class JsonClient:
@@ -300,7 +302,8 @@ class JsonClient:
         response = self.conn.getresponse()
         body = response.read()
         if response.status != expect:
-            raise HttpError(f"{method} {path} → {response.status}: {body[:500].decode(errors='replace')}")
+            raise HttpError(f"{method} {path} → {response.status}: {body[:500].decode(errors='replace')}",
+                            response.status)
         return json.loads(body) if body else None
 
     def close(self) -> None:
