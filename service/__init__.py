@@ -27,7 +27,7 @@ from .certificates import api as _certificates_api  # noqa: F401
 from .certificates import blueprint as certificate_pages
 from .config import MIGRATIONS_DIR, TEMPLATE_DIR, check_ministry, from_environment
 from .dismantlings.chain import DismantlingNoticeChain
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, login_manager, migrate, ping_when_idle
 from .filings import api as _filings_api  # noqa: F401
 from .filings import blueprint as filings_pages
 from .filings.chains import Chain
@@ -100,6 +100,9 @@ def create_app(config: dict[str, Any] | None = None, chains: tuple[type[Chain], 
     logs.init_app(app)  # first: the request id and start time every later hook may use
     metrics.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            ping_when_idle(db.engine)
     storage.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)

@@ -134,7 +134,8 @@ def from_environment(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MINISTRY_POLL_SECONDS": float(os.environ.get("CRANE_MINISTRY_POLL_SECONDS", "2")),
     }
     if url.startswith("postgresql"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True,
+        # no pool_pre_ping: extensions.ping_when_idle pings only the connections that sat idle
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20,
                                                 # a database that is away is said so (/readyz), not waited for
                                                 "connect_args": {"connect_timeout": 5}}
     else:
