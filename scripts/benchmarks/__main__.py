@@ -46,6 +46,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also run N untimed steps under cProfile and add the top functions to the JSON")
     parser.add_argument("--threads", type=int, default=defaults.threads, help="waitress threads (default: 4)")
+    parser.add_argument("--no-served", dest="served", action="store_false",
+                        help="suite units: skip the runs against crane serve processes (e.g. while profiling)")
     parser.add_argument("--machines", type=int, default=machines.Options().machines,
                         help="suite machines: 产权备案 rows to seed (default: 100000)")
     parser.add_argument("--rows", type=int, default=export.Options().rows,
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         filings=args.filings, other_filings=args.other_filings, applicants=args.applicants,
         iterations=args.iterations, warmup=args.warmup, engine_iterations=args.engine_iterations,
         trace_iterations=args.trace_iterations, profile_iterations=args.profile, threads=args.threads,
-        database_url=args.database_url, output=output)
+        served=args.served, database_url=args.database_url, output=output)
     result = units.run(opts)
     result["total_seconds"] = round(time.perf_counter() - started, 1)
     output.parent.mkdir(parents=True, exist_ok=True)
