@@ -64,6 +64,7 @@ def console():
     counts = chain_counts(current_user, region)
     return render_template("statistics/console.html", chains=counts, months=last_months(china_today()),
                            statuses=STATUS_LABELS, regions=REGIONS, region=region,
+                           counted_region=region_of(current_user, region),
                            figures=figures(current_user, region, counts))
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
@@ -44,6 +45,19 @@ def test_console_page(app, owner, reviewer, submit_organization, login):
     for label in ("统计控制台", "按业务和状态", "单位管理", "产权备案", "拆卸告知", "流程中", "合计"):
         assert label in page
     assert "统计控制台" in client.get("/").text  # in the menu
+
+
+def test_the_heading_names_the_region_counted(app, make_api, reviewer, login):
+    admin = make_api("admin")
+    admin.user.region_code = "650100"  # an administrator who belongs to a bureau still counts every region
+    db.session.commit()
+    client = app.test_client()
+    login(client, admin.user.username)
+    heading = re.compile(r"<h1>统计控制台 <small[^>]*>([^<]*)</small>")
+    assert heading.search(client.get("/console").text).group(1) == "全部地区"
+    assert heading.search(client.get("/console?region=652300").text).group(1) == "昌吉回族自治州"
+    login(client, reviewer.user.username)
+    assert heading.search(client.get("/console?region=652300").text).group(1) == "乌鲁木齐市"  # a bureau: its own
 
 
 def _decided_at(model, record_id: int, submitted: dt.datetime, decided: dt.datetime) -> None:
