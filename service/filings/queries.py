@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, false, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import RoleKey, User
@@ -111,12 +112,20 @@ def iter_records(kind: Chain, actor: User, tab: str = "", search: str = "", scop
         after = items[-1].id  # the session's identity map is weak: a chunk no one holds is freed
 
 
+def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``: one parameter, so a chunk of 1,000 ids is not a statement of
+    1,000 placeholders that psycopg parses anew each time."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _annotated(kind: Chain, page: Page) -> Page:
     """流程进度, 已超期 and 退回 reasons of the page's records: three small queries, whatever the page size."""
     ids = [r.id for r in page.items]
     open_steps = db.session.execute(select(HumanTask.record_id, HumanTask.name, HumanTask.due_at).where(
         HumanTask.record_kind == kind.key, HumanTask.status == TaskStatus.OPEN,
-        HumanTask.record_id.in_(ids))).all() if ids else []
+        _among(HumanTask.record_id, ids))).all() if ids else []
     now = utcnow()
     page.steps = {record_id: name for record_id, name, _ in open_steps}
     page.overdue = {record_id for record_id, _, due in open_steps if due is not None and due < now}
@@ -129,6 +138,6 @@ def return_reasons(kind: Chain, record_ids: list[int]) -> dict[int, str]:
     if not record_ids:
         return {}
     rows = db.session.execute(select(History.record_id, History.task_name, History.opinion).where(
-        History.record_kind == kind.key, History.record_id.in_(record_ids), History.decision == "return")
+        History.record_kind == kind.key, _among(History.record_id, record_ids), History.decision == "return")
         .order_by(History.id)).all()
     return {record_id: f"{task}：{opinion or '（未填写意见）'}" for record_id, task, opinion in rows}
