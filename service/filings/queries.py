@@ -81,20 +81,31 @@ def list_query(kind: Chain, actor: User, tab: str = "", search: str = "", scope:
         unit = User.organization.property.mapper.class_
         by_unit = select(User.id).join(User.organization).where(unit.name.like(f"%{escaped}%", escape="\\"))
         query = query.where(or_(
-            kind.model.account_id.in_(by_unit.scalar_subquery()),  # the filing unit's name
+            _in_subquery(kind.model.account_id, by_unit),  # the filing unit's name
             *(getattr(kind.model, c).like(f"%{escaped}%", escape="\\") for c in kind.search_columns),
             *(getattr(kind.model, c).like(f"{escaped}%", escape="\\") for c in kind.prefix_search_columns)))
     return query
 
 
+#: up to this many matches a page is sorted from its filter's index, beyond it read in id order (see below)
+FEW_MATCHES = 5_000
+
+
 def list_records(kind: Chain, actor: User, tab: str = "", page: int = 1, per_page: int = 20,
                  search: str = "", scope: str = "") -> Page:
     query = list_query(kind, actor, tab, search, scope)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    if (page - 1) * per_page >= total:
+        return Page([], total, page, per_page)
+    # Newest first. PostgreSQL's planner takes the matches to be spread evenly over the table, so for a filter
+    # that matches little (an empty tab, a search) it may walk the primary key backwards through every row.
+    # The count says how many there are: few are fetched through the filter's index and sorted (ordering by
+    # an expression, which the primary key cannot serve); many are dense enough to walk in id order.
+    newest_first = (kind.model.id + 0 if total <= FEW_MATCHES else kind.model.id).desc()
     items = db.session.scalars(query.options(joinedload(kind.model.account), *kind.list_loaders())
-                               .order_by(kind.model.id.desc())
+                               .order_by(newest_first, kind.model.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    return _annotated(kind, Page(list(items), total or 0, page, per_page))
+    return _annotated(kind, Page(list(items), total, page, per_page))
 
 
 def iter_records(kind: Chain, actor: User, tab: str = "", search: str = "", scope: str = "",
@@ -110,6 +121,14 @@ def iter_records(kind: Chain, actor: User, tab: str = "", search: str = "", scop
             return
         yield _annotated(kind, Page(list(items), len(items), 1, chunk))
         after = items[-1].id  # the session's identity map is weak: a chunk no one holds is freed
+
+
+def _in_subquery(column: Any, subquery: Select) -> ColumnElement[bool]:
+    """``column IN (subquery)``; on PostgreSQL ``= ANY(ARRAY(subquery))``, which an index on ``column`` serves even
+    inside an OR (a search across several columns), where IN becomes a filter on every row."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(func.array(subquery.scalar_subquery()))
+    return column.in_(subquery.scalar_subquery())
 
 
 def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
