@@ -103,7 +103,7 @@ def list_records(kind: Chain, actor: User, tab: str = "", page: int = 1, per_pag
     # an expression, which the primary key cannot serve); many are dense enough to walk in id order.
     newest_first = (kind.model.id + 0 if total <= FEW_MATCHES else kind.model.id).desc()
     items = db.session.scalars(query.options(joinedload(kind.model.account), *kind.list_loaders())
-                               .order_by(newest_first, kind.model.id.desc())
+                               .order_by(newest_first)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return _annotated(kind, Page(list(items), total, page, per_page))
 
@@ -135,7 +135,7 @@ def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
     """``column IN ids``; on PostgreSQL ``= ANY(array)``: one parameter, so a chunk of 1,000 ids is not a statement of
     1,000 placeholders that psycopg parses anew each time."""
     if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))  # anonymous: usable twice in a statement
     return column.in_(ids)
 
 
